@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/**
+ * Entry point: `pnpm demo` (the demo) and `pnpm demo -- <command> ...` (the CLI).
+ *
+ * @since 0.1.0
+ */
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import { cli } from "./Cli.js"
+import * as Main from "./Main.js"
+
+Main.toExitCode(cli(process.argv)).pipe(
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true, teardown: Main.teardown })
+)

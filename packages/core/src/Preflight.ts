@@ -1,0 +1,462 @@
+/**
+ * Checks a file before any network call: what it really is (sniffed from its bytes with `file-type`, never from
+ * its name), which `media_category` it goes to, and whether it fits that category's size limit.
+ *
+ * Every refusal is an `XError.InvalidInput` whose message says what to fix: a missing path, a directory, an empty
+ * file, a type X does not accept, a declared category that does not fit the content, a file over the limit, or a
+ * subtitle file that does not parse (with the line number).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Preflight } from "@xmedia/core"
+ *
+ * const info = Preflight.inspect("clip.mp4").pipe(Effect.provide(NodeContext.layer))
+ * // { mediaType: "video/mp4", mediaCategory: "tweet_video", size: 24006, maxBytes: 8000000000, ... }
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { FileSystem } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Effect, Either, Option, Schema } from "effect"
+import { fileTypeFromBuffer } from "file-type/core"
+import * as Ids from "./Ids.js"
+import { MAX_SEGMENTS, MAX_SEGMENT_BYTES } from "./internal/chunks.js"
+import * as subtitles from "./internal/subtitles.js"
+import * as XError from "./XError.js"
+
+const MB = 1_000_000
+const GB = 1_000_000_000
+
+/**
+ * Size limits of one category, in bytes, for a default account and for an X Premium / verified account.
+ * X writes "MB" and "GB"; xmedia reads them as decimal units (10^6, 10^9), the stricter reading.
+ *
+ * @since 0.1.0
+ */
+export interface Limit {
+  readonly maxBytes: number
+  readonly premiumMaxBytes: number
+}
+
+/**
+ * The most bytes one chunked upload can carry: 1000 segments (`segment_index` 0-999) of at most 5 MiB each
+ * (X's per-APPEND limit). Larger video caps (8 GB, 16 GB) cannot be reached with documented chunking.
+ *
+ * @since 0.1.0
+ */
+export const maxChunkedBytes: number = MAX_SEGMENTS * MAX_SEGMENT_BYTES
+
+/**
+ * Size limits per `media_category` (research §6.1, X's media best-practices page). Subtitles have no documented
+ * limit; xmedia refuses subtitle files over 5 MB (one APPEND).
+ *
+ * @since 0.1.0
+ */
+export const limits: Readonly<Record<Ids.MediaCategory, Limit>> = {
+  tweet_image: { maxBytes: 5 * MB, premiumMaxBytes: 5 * MB },
+  dm_image: { maxBytes: 5 * MB, premiumMaxBytes: 5 * MB },
+  tweet_gif: { maxBytes: 15 * MB, premiumMaxBytes: 15 * MB },
+  dm_gif: { maxBytes: 15 * MB, premiumMaxBytes: 15 * MB },
+  tweet_video: { maxBytes: 8 * GB, premiumMaxBytes: 16 * GB },
+  amplify_video: { maxBytes: 8 * GB, premiumMaxBytes: 16 * GB },
+  dm_video: { maxBytes: 512 * MB, premiumMaxBytes: 1 * GB },
+  subtitles: { maxBytes: 5 * MB, premiumMaxBytes: 5 * MB }
+}
+
+/**
+ * Where the media is going, which picks the category when none is given: a post (`tweet_*`) or a direct message
+ * (`dm_*`).
+ *
+ * @since 0.1.0
+ */
+export type Destination = "post" | "dm"
+
+/**
+ * Options of `inspect`.
+ *
+ * - `mediaCategory`: the category you intend to use; it must fit the sniffed type (a video cannot go as
+ *   `tweet_image`). Without it, the category follows from the type and `destination`.
+ * - `destination`: `"post"` (default) or `"dm"`.
+ * - `premium`: apply the X Premium / verified limits (default `false`).
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly mediaCategory?: Ids.MediaCategory | undefined
+  readonly destination?: Destination | undefined
+  readonly premium?: boolean | undefined
+}
+
+/**
+ * What `inspect` found.
+ *
+ * - `mediaType`: the MIME type sniffed from the content, as X's initialize wants it.
+ * - `mediaCategory`: the category to send.
+ * - `size`: bytes; `maxBytes`: the limit that was applied.
+ * - `extension`: the extension that fits the content (`mp4`, `png`, `srt`...); `nameMatchesContent` is `false`
+ *   when the file name says otherwise (a video named `.png`).
+ * - `subtitles`: for subtitle files, the format and the number of cues.
+ *
+ * @since 0.1.0
+ */
+export interface Inspection {
+  readonly mediaType: Ids.MediaType
+  readonly mediaCategory: Ids.MediaCategory
+  readonly size: number
+  readonly maxBytes: number
+  readonly extension: string
+  readonly nameMatchesContent: boolean
+  readonly subtitles?: { readonly format: "srt" | "vtt"; readonly cues: number } | undefined
+}
+
+const ENDPOINT = "Preflight.inspect"
+
+const invalid = (field: string, message: string) => new XError.InvalidInput({ endpoint: ENDPOINT, field, message })
+
+type Kind = "image" | "gif" | "video" | "subtitles"
+
+const kindOf = (mediaType: Ids.MediaType): Kind | undefined => {
+  switch (mediaType) {
+    case "image/gif":
+      return "gif"
+    case "image/jpeg":
+    case "image/pjpeg":
+    case "image/png":
+    case "image/webp":
+    case "image/bmp":
+    case "image/tiff":
+      return "image"
+    case "video/mp4":
+    case "video/quicktime":
+    case "video/webm":
+    case "video/mp2t":
+      return "video"
+    case "text/srt":
+    case "text/vtt":
+      return "subtitles"
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The categories a media type may be uploaded as. A GIF may go as an animated GIF or as a (still) image; a video
+ * as a post video, an Ads (amplify) video or a DM video.
+ *
+ * @since 0.1.0
+ */
+export const categoriesFor = (mediaType: Ids.MediaType): ReadonlyArray<Ids.MediaCategory> => {
+  switch (kindOf(mediaType)) {
+    case "image":
+      return ["tweet_image", "dm_image"]
+    case "gif":
+      return ["tweet_gif", "dm_gif", "tweet_image", "dm_image"]
+    case "video":
+      return ["tweet_video", "amplify_video", "dm_video"]
+    case "subtitles":
+      return ["subtitles"]
+    default:
+      return []
+  }
+}
+
+/**
+ * The category X would assume for a media type (images -> `tweet_image`, GIFs -> `tweet_gif`, videos ->
+ * `tweet_video`, subtitles -> `subtitles`; the `dm_*` ones for `destination: "dm"`), or `undefined` for a type
+ * with no documented category (3D models).
+ *
+ * @since 0.1.0
+ */
+export const defaultCategory = (
+  mediaType: Ids.MediaType,
+  destination: Destination = "post"
+): Ids.MediaCategory | undefined => {
+  const dm = destination === "dm"
+  switch (kindOf(mediaType)) {
+    case "image":
+      return dm ? "dm_image" : "tweet_image"
+    case "gif":
+      return dm ? "dm_gif" : "tweet_gif"
+    case "video":
+      return dm ? "dm_video" : "tweet_video"
+    case "subtitles":
+      return "subtitles"
+    default:
+      return undefined
+  }
+}
+
+const extensionOf: Record<Ids.MediaType, string> = {
+  "video/mp4": "mp4",
+  "video/webm": "webm",
+  "video/mp2t": "ts",
+  "video/quicktime": "mov",
+  "text/srt": "srt",
+  "text/vtt": "vtt",
+  "image/jpeg": "jpg",
+  "image/gif": "gif",
+  "image/bmp": "bmp",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/pjpeg": "jpg",
+  "image/tiff": "tif",
+  "model/gltf-binary": "glb",
+  "model/vnd.usdz+zip": "usdz"
+}
+
+const sameExtension: Record<string, ReadonlyArray<string>> = {
+  jpg: ["jpg", "jpeg", "jpe", "jfif", "pjpeg"],
+  tif: ["tif", "tiff"],
+  mp4: ["mp4", "m4v"],
+  mov: ["mov", "qt"],
+  ts: ["ts", "m2ts", "mts"]
+}
+
+const nameMatches = (name: string | undefined, extension: string): boolean => {
+  if (name === undefined) return true
+  const dot = name.lastIndexOf(".")
+  const slash = Math.max(name.lastIndexOf("/"), name.lastIndexOf("\\"))
+  if (dot <= slash + 1) return true
+  const actual = name.slice(dot + 1).toLowerCase()
+  return (sameExtension[extension] ?? [extension]).includes(actual)
+}
+
+/** MIME aliases file-type reports for formats X accepts under another name. */
+const aliases: Record<string, Ids.MediaType> = { "video/x-m4v": "video/mp4" }
+
+const isMediaType = Schema.is(Ids.MediaType)
+const isCategory = Schema.is(Ids.MediaCategory)
+
+const hints: Record<string, string> = {
+  "image/heic": "convert it to JPEG or PNG",
+  "image/heif": "convert it to JPEG or PNG",
+  "image/avif": "convert it to JPEG, PNG or WEBP",
+  "video/x-matroska": "re-encode or remux it to MP4 (H.264 + AAC)",
+  "video/x-msvideo": "re-encode it to MP4 (H.264 + AAC)",
+  "video/mpeg": "re-encode it to MP4 (H.264 + AAC)",
+  "audio/mpeg": "X takes no audio-only files; make a video with the audio",
+  "application/pdf": "export the pages as images"
+}
+
+const textDecoder = new TextDecoder("utf-8", { fatal: true })
+
+/** Sniffed but not yet categorised. */
+interface Sniffed {
+  readonly mediaType: Ids.MediaType
+  readonly subtitles?: { readonly format: "srt" | "vtt"; readonly cues: number } | undefined
+}
+
+const describeSource = (name: string | undefined) => (name === undefined ? "the data" : `"${name}"`)
+
+const sniff = (
+  head: Uint8Array,
+  readAll: Effect.Effect<Uint8Array, XError.InvalidInput>,
+  size: number,
+  name: string | undefined
+): Effect.Effect<Sniffed, XError.InvalidInput> =>
+  Effect.gen(function*() {
+    const detected = yield* Effect.tryPromise({
+      try: () => fileTypeFromBuffer(head),
+      catch: () => invalid("media", `${describeSource(name)} could not be read to detect its type`)
+    })
+    if (detected !== undefined && detected.mime !== "text/vtt") {
+      const mime = aliases[detected.mime] ?? detected.mime
+      if (isMediaType(mime) && defaultCategory(mime) !== undefined) return { mediaType: mime }
+      const hint = hints[detected.mime]
+      return yield* invalid(
+        "media",
+        `${describeSource(name)} is ${detected.mime} (.${detected.ext}), which X does not accept: ${
+          hint ?? "upload JPEG, PNG, WEBP, GIF, MP4/MOV video, or SRT/WebVTT subtitles"
+        }`
+      )
+    }
+    // Text: WebVTT or SRT, or nothing X accepts.
+    if (head.includes(0)) {
+      return yield* invalid(
+        "media",
+        `could not recognise the type of ${describeSource(name)} from its content: upload JPEG, PNG, WEBP, GIF, ` +
+          `MP4/MOV video, or SRT/WebVTT subtitles`
+      )
+    }
+    const subtitleLimit = limits.subtitles.maxBytes
+    if (size > subtitleLimit) {
+      return yield* invalid(
+        "media",
+        `${describeSource(name)} looks like text but is ${size} bytes; subtitle files must be at most ` +
+          `${subtitleLimit} bytes and other text is not media X accepts`
+      )
+    }
+    const bytes = yield* readAll
+    const decoded = Either.try(() => textDecoder.decode(bytes))
+    if (Either.isLeft(decoded)) {
+      return yield* invalid(
+        "media",
+        `could not recognise the type of ${describeSource(name)}: it is neither a known media format nor UTF-8 ` +
+          `subtitle text (save SRT/WebVTT files as UTF-8)`
+      )
+    }
+    const text = decoded.right
+    const isVtt = /^\uFEFF?WEBVTT(?:[ \t\r\n]|$)/.test(text)
+    const parsed = isVtt ? subtitles.parseVtt(text) : subtitles.parseSrt(text)
+    if (Either.isLeft(parsed)) {
+      const looksLikeSrt = isVtt || /-->/.test(text)
+      return yield* invalid(
+        "media",
+        looksLikeSrt
+          ? `${describeSource(name)} is not a valid ${isVtt ? "WebVTT" : "SRT"} file, line ${parsed.left.line}: ${parsed.left.message}`
+          : `could not recognise the type of ${describeSource(name)} from its content: upload JPEG, PNG, WEBP, GIF, ` +
+            `MP4/MOV video, or SRT/WebVTT subtitles`
+      )
+    }
+    return {
+      mediaType: isVtt ? "text/vtt" : "text/srt",
+      subtitles: { format: isVtt ? "vtt" : "srt", cues: parsed.right.length }
+    } satisfies Sniffed
+  })
+
+const categorise = (
+  sniffed: Sniffed,
+  size: number,
+  name: string | undefined,
+  options: Options | undefined
+): Effect.Effect<Inspection, XError.InvalidInput> =>
+  Effect.gen(function*() {
+    const declared = options?.mediaCategory
+    if (declared !== undefined && !isCategory(declared)) {
+      return yield* invalid(
+        "media_category",
+        `"${String(declared)}" is not a media category: use one of ${Ids.MediaCategory.literals.join(", ")}`
+      )
+    }
+    const allowed = categoriesFor(sniffed.mediaType)
+    const category = declared ?? defaultCategory(sniffed.mediaType, options?.destination ?? "post")
+    if (category === undefined) {
+      return yield* invalid(
+        "media",
+        `${describeSource(name)} is ${sniffed.mediaType}, for which X documents no media category: upload images, ` +
+          `GIFs, videos or subtitles`
+      )
+    }
+    if (!allowed.includes(category)) {
+      return yield* invalid(
+        "media_category",
+        `${describeSource(name)} is ${sniffed.mediaType}, which cannot be uploaded as "${category}": use ${
+          allowed.map((c) => `"${c}"`).join(" or ")
+        } (or leave media_category out to have it chosen)`
+      )
+    }
+    const limit = limits[category]
+    const maxBytes = Math.min(options?.premium === true ? limit.premiumMaxBytes : limit.maxBytes, maxChunkedBytes)
+    if (size > maxBytes) {
+      return yield* invalid(
+        "media",
+        `${describeSource(name)} is ${size} bytes, over the ${maxBytes}-byte limit for ${category}${
+          options?.premium === true ? " (X Premium)" : ""
+        }: compress or trim it${
+          category === "tweet_gif" || category === "dm_gif" ? " (or convert the GIF to an MP4 video)" : ""
+        }`
+      )
+    }
+    const extension = extensionOf[sniffed.mediaType]
+    return {
+      mediaType: sniffed.mediaType,
+      mediaCategory: category,
+      size,
+      maxBytes,
+      extension,
+      nameMatchesContent: nameMatches(name, extension),
+      subtitles: sniffed.subtitles
+    }
+  })
+
+/** How many leading bytes are enough for `file-type` to recognise every format it knows. */
+const HEAD_BYTES = 4100
+
+/**
+ * Inspects bytes already in memory. Never touches the file system or the network.
+ *
+ * @example
+ * ```ts
+ * Preflight.inspectBytes(pngBytes) // Effect.succeed({ mediaType: "image/png", mediaCategory: "tweet_image", ... })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const inspectBytes: (
+  bytes: Uint8Array,
+  options?: Options & { readonly name?: string | undefined }
+) => Effect.Effect<Inspection, XError.InvalidInput> = Effect.fn("Preflight.inspectBytes")(function*(
+  bytes: Uint8Array,
+  options?: Options & { readonly name?: string | undefined }
+) {
+  const name = options?.name
+  if (bytes.length === 0) {
+    return yield* invalid("media", `${describeSource(name)} is empty (0 bytes): give a file with content`)
+  }
+  const sniffed = yield* sniff(bytes.subarray(0, HEAD_BYTES), Effect.succeed(bytes), bytes.length, name)
+  return yield* categorise(sniffed, bytes.length, name, options)
+})
+
+const fsError = (path: string, error: PlatformError): XError.InvalidInput => {
+  if (error._tag === "SystemError") {
+    switch (error.reason) {
+      case "NotFound":
+        return invalid("path", `no file at "${path}": check the path (relative paths start at the working directory)`)
+      case "PermissionDenied":
+        return invalid("path", `"${path}" cannot be read (permission denied): fix its permissions`)
+      default:
+        return invalid("path", `"${path}" cannot be read (${error.reason}): ${error.message}`)
+    }
+  }
+  return invalid("path", `"${path}" is not a usable path: ${error.message}`)
+}
+
+/**
+ * Stats and sniffs a file on disk (reads at most 4100 bytes, or the whole file for subtitle text). Refuses a
+ * missing path, a directory or other non-regular file, and an empty file; then applies the same checks as
+ * `inspectBytes`.
+ *
+ * @since 0.1.0
+ */
+export const inspectFile: (
+  path: string,
+  options?: Options
+) => Effect.Effect<Inspection, XError.InvalidInput, FileSystem.FileSystem> = Effect.fn("Preflight.inspectFile")(
+  function*(path: string, options?: Options) {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* Effect.mapError(fs.stat(path), (e) => fsError(path, e))
+    if (info.type === "Directory") {
+      return yield* invalid("path", `"${path}" is a directory: give the path of a file inside it`)
+    }
+    if (info.type !== "File") {
+      return yield* invalid("path", `"${path}" is not a regular file (it is a ${info.type}): give the path of a file`)
+    }
+    const size = Number(info.size)
+    if (size === 0) {
+      return yield* invalid("path", `"${path}" is empty (0 bytes): give a file with content`)
+    }
+    const head = yield* fs.open(path, { flag: "r" }).pipe(
+      Effect.flatMap((file) => file.readAlloc(Math.min(size, HEAD_BYTES))),
+      Effect.scoped,
+      Effect.mapError((e) => fsError(path, e)),
+      Effect.map(Option.getOrElse(() => new Uint8Array(0)))
+    )
+    const readAll = Effect.mapError(fs.readFile(path), (e) => fsError(path, e))
+    const sniffed = yield* sniff(head, readAll, size, path)
+    return yield* categorise(sniffed, size, path, options)
+  }
+)
+
+/**
+ * Inspects a path (with `FileSystem`) or bytes: the single entry point the uploader uses.
+ *
+ * @since 0.1.0
+ */
+export const inspect = (
+  source: string | Uint8Array,
+  options?: Options
+): Effect.Effect<Inspection, XError.InvalidInput, FileSystem.FileSystem> =>
+  typeof source === "string" ? inspectFile(source, options) : inspectBytes(source, options)

@@ -1,0 +1,591 @@
+/**
+ * The chunked uploader: one call takes a file from disk (or bytes) to a media id X has finished processing.
+ *
+ * 1. **Preflight** (no network): the type is sniffed from the bytes, the category chosen and its size limit
+ *    checked (`Preflight.inspect`).
+ * 2. **INITIALIZE**, or resume an existing upload id.
+ * 3. **APPEND** every segment not yet acknowledged, reading each segment's byte range from disk only when it is
+ *    sent (memory is bounded by `concurrency x chunkSize`), with bounded concurrency; each segment is retried on
+ *    its own.
+ * 4. **FINALIZE**, then **wait for processing**: poll STATUS sleeping `check_after_secs` (or a capped backoff when
+ *    X leaves it out), fail on `failed` or on `in_progress` with an `error`, fail with `XError.ProcessingTimeout`
+ *    past the deadline and with `XError.MediaExpired` when the media expired.
+ *
+ * Progress events (`Uploader.Progress`) go to an `onProgress` callback, or come as a `Stream` from
+ * `uploadFileStream`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+ * import { Uploader, XClient } from "@xmedia/core"
+ *
+ * const program = Uploader.uploadFile("clip.mp4", {
+ *   concurrency: 4,
+ *   onProgress: (p) => p._tag === "SegmentSent" ? Effect.log(`${p.bytesSent}/${p.totalBytes}`) : Effect.void
+ * })
+ * // Effect<Uploader.UploadedMedia, Uploader.UploadError, XClient.XClient | FileSystem.FileSystem>
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { FileSystem, HttpBody, HttpClientRequest } from "@effect/platform"
+import { Clock, Duration, Effect, Either, Mailbox, Random, Ref, Schedule, Schema, Stream } from "effect"
+import * as Ids from "./Ids.js"
+import * as Chunks from "./internal/chunks.js"
+import * as Endpoint from "./internal/endpoint.js"
+import * as Multipart from "./internal/multipart.js"
+import * as Readers from "./internal/uploaderSource.js"
+import * as MediaUpload from "./MediaUpload.js"
+import * as Preflight from "./Preflight.js"
+import * as Retry from "./Retry.js"
+import type * as XClient from "./XClient.js"
+import * as XError from "./XError.js"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Progress
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The upload id exists (created by INITIALIZE, or taken from `resume`). Persist `mediaId`, `chunkSize` and the
+ * indexes of the `SegmentSent` events that follow to resume after a crash.
+ *
+ * @since 0.1.0
+ */
+export class Initialized extends Schema.TaggedClass<Initialized>()("Initialized", {
+  mediaId: Ids.MediaId,
+  mediaKey: Schema.optional(Ids.MediaKey),
+  mediaType: Ids.MediaType,
+  mediaCategory: Ids.MediaCategory,
+  totalBytes: Schema.Number,
+  chunkSize: Schema.Number,
+  totalSegments: Schema.Number,
+  /** Segments acknowledged before this run (from `resume`), not sent again. */
+  resumedSegments: Schema.Number,
+  /** Epoch milliseconds after which X forgets the upload, when known. */
+  expiresAt: Schema.optional(Schema.Number)
+}) {}
+
+/**
+ * One segment was acknowledged by X. Counters include segments acknowledged before a resume.
+ *
+ * @since 0.1.0
+ */
+export class SegmentSent extends Schema.TaggedClass<SegmentSent>()("SegmentSent", {
+  mediaId: Ids.MediaId,
+  segmentIndex: Schema.Number,
+  bytesSent: Schema.Number,
+  totalBytes: Schema.Number,
+  segmentsSent: Schema.Number,
+  totalSegments: Schema.Number
+}) {}
+
+/**
+ * FINALIZE succeeded. `processing` is `true` when X still has to process the media (video, GIF).
+ *
+ * @since 0.1.0
+ */
+export class Finalized extends Schema.TaggedClass<Finalized>()("Finalized", {
+  mediaId: Ids.MediaId,
+  processing: Schema.Boolean
+}) {}
+
+/**
+ * A processing state seen in FINALIZE or STATUS, with X's `progress_percent` when given and the wait before the
+ * next poll.
+ *
+ * @since 0.1.0
+ */
+export class Processing extends Schema.TaggedClass<Processing>()("Processing", {
+  mediaId: Ids.MediaId,
+  state: MediaUpload.ProcessingState,
+  percent: Schema.optional(Schema.Number),
+  nextCheckMs: Schema.optional(Schema.Number)
+}) {}
+
+/**
+ * A call failed and will be tried again after `delayMs`. `operation` is `initialize`, `append`, `finalize` or
+ * `status`; `segmentIndex` is set for `append`; `attempt` counts retries of this call from 1.
+ *
+ * @since 0.1.0
+ */
+export class Retrying extends Schema.TaggedClass<Retrying>()("Retrying", {
+  mediaId: Schema.optional(Ids.MediaId),
+  operation: Schema.Literal("initialize", "append", "finalize", "status"),
+  segmentIndex: Schema.optional(Schema.Number),
+  reason: Schema.String,
+  attempt: Schema.Number,
+  delayMs: Schema.Number
+}) {}
+
+/**
+ * The media is ready to attach.
+ *
+ * @since 0.1.0
+ */
+export class Completed extends Schema.TaggedClass<Completed>()("Completed", {
+  mediaId: Ids.MediaId,
+  mediaKey: Schema.optional(Ids.MediaKey),
+  totalBytes: Schema.Number
+}) {}
+
+/**
+ * Every progress event, as a Schema (so events can be logged, journaled or sent as JSON).
+ *
+ * @since 0.1.0
+ */
+export const Progress = Schema.Union(Initialized, SegmentSent, Finalized, Processing, Retrying, Completed)
+/** @since 0.1.0 */
+export type Progress = typeof Progress.Type
+
+// ---------------------------------------------------------------------------------------------------------------
+// Options and result
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Continue an upload: its media id, the chunk size it was started with, and the segment indexes X already
+ * acknowledged (from `SegmentSent` events). Those segments are not sent again; INITIALIZE is skipped.
+ *
+ * @since 0.1.0
+ */
+export interface Resume {
+  readonly mediaId: Ids.MediaId
+  readonly chunkSize: number
+  readonly acknowledgedSegments: ReadonlyArray<number>
+  readonly mediaKey?: Ids.MediaKey | undefined
+  /** Epoch milliseconds after which the id is no longer valid (from `Initialized.expiresAt`). */
+  readonly expiresAt?: number | undefined
+}
+
+/**
+ * Options of `uploadFile`.
+ *
+ * - `mediaCategory`, `destination`, `premium`: see `Preflight.Options` (category chosen from the content when
+ *   left out).
+ * - `additionalOwners`, `shared`: passed to INITIALIZE.
+ * - `chunkSize`: bytes per segment (default 4 MiB, at most 5 MiB; raised when the file would need more than 1000
+ *   segments).
+ * - `concurrency`: APPENDs in flight (default 4).
+ * - `retry`: policy for each call (each segment on its own; default `Retry.standard`).
+ * - `awaitProcessing`: wait for X's processing after FINALIZE (default `true`).
+ * - `processingTimeout`: overall deadline of that wait (default 10 minutes) -> `XError.ProcessingTimeout`.
+ * - `pollInterval`: the wait used when X sends no `check_after_secs` (default 5 s, growing x1.5 per missing value
+ *   up to `maxPollInterval`, default 60 s).
+ * - `onProgress`: receives every `Progress` event.
+ * - `resume`: continue an earlier upload.
+ *
+ * @since 0.1.0
+ */
+export interface Options extends Preflight.Options {
+  readonly additionalOwners?: ReadonlyArray<Ids.UserId> | undefined
+  readonly shared?: boolean | undefined
+  readonly chunkSize?: number | undefined
+  readonly concurrency?: number | undefined
+  readonly retry?: Retry.Policy | undefined
+  readonly awaitProcessing?: boolean | undefined
+  readonly processingTimeout?: Duration.DurationInput | undefined
+  readonly pollInterval?: Duration.DurationInput | undefined
+  readonly maxPollInterval?: Duration.DurationInput | undefined
+  readonly onProgress?: ((event: Progress) => Effect.Effect<void>) | undefined
+  readonly resume?: Resume | undefined
+}
+
+/**
+ * What `uploadFile` returns: the ids to attach, what was uploaded, and X's last media object (with
+ * `processing_info`, `image`, `video` as X sent them).
+ *
+ * @since 0.1.0
+ */
+export interface UploadedMedia {
+  readonly mediaId: Ids.MediaId
+  readonly mediaKey: Ids.MediaKey | undefined
+  readonly mediaType: Ids.MediaType
+  readonly mediaCategory: Ids.MediaCategory
+  readonly size: number
+  /** Epoch milliseconds after which X forgets the media, when X said so. */
+  readonly expiresAt: number | undefined
+  readonly media: MediaUpload.Media
+}
+
+/**
+ * Every failure of `uploadFile`.
+ *
+ * @since 0.1.0
+ */
+export type UploadError =
+  | XError.RequestError
+  | XError.ProcessingFailed
+  | XError.ProcessingTimeout
+  | XError.MediaExpired
+
+/**
+ * A file path (read with `FileSystem`, never whole into memory) or bytes already in memory.
+ *
+ * @since 0.1.0
+ */
+export type Source = string | Uint8Array
+
+// ---------------------------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------------------------
+
+const ENDPOINT = "Uploader.uploadFile"
+const MAX_CONCURRENCY = 32
+
+const invalid = (field: string, message: string) => new XError.InvalidInput({ endpoint: ENDPOINT, field, message })
+
+type Operation = Retrying["operation"]
+
+/** `NotFound` for our own upload id (or X's "Not found" invalid-request) means the id expired or never existed. */
+const expiredIfUnknown = (mediaId: Ids.MediaId, endpoint: string) =>
+<A, E extends { readonly _tag: string }, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | XError.MediaExpired, R> =>
+  Effect.catchIf(
+    effect,
+    (e): e is E =>
+      e._tag === "NotFound" ||
+      (e._tag === "InvalidRequest" &&
+        (e as unknown as XError.InvalidRequest).errors.some((item) => /not found|expired/i.test(item.message))),
+    () => Effect.fail(new XError.MediaExpired({ mediaId, endpoint }))
+  )
+
+const validateOptions = (options: Options): Either.Either<void, XError.InvalidInput> => {
+  const { concurrency } = options
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
+    return Either.left(
+      invalid("concurrency", `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${concurrency}`)
+    )
+  }
+  return Either.right(undefined)
+}
+
+/**
+ * Uploads a file (path) or bytes with the chunked v2 flow and waits until X has processed it. Preflight runs
+ * first, so a missing file, a directory, an empty or unsupported file, an unknown or unfitting category, or a
+ * file over the limit fails with `XError.InvalidInput` before any network call.
+ *
+ * @example
+ * ```ts
+ * const media = yield* Uploader.uploadFile("clip.mp4", { mediaCategory: "amplify_video", concurrency: 4 })
+ * yield* Posts.create({ text: "hello", media: { media_ids: [media.mediaId] } })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const uploadFile: (
+  source: Source,
+  options?: Options
+) => Effect.Effect<UploadedMedia, UploadError, XClient.XClient | FileSystem.FileSystem> = Effect.fn(
+  "Uploader.uploadFile"
+)(function*(source: Source, options: Options = {}) {
+  const optionsOk = validateOptions(options)
+  if (Either.isLeft(optionsOk)) return yield* optionsOk.left
+  const emit = options.onProgress ?? (() => Effect.void)
+  const policy = options.retry ?? Retry.standard
+
+  // 1. Preflight: no network before this succeeds.
+  const inspection = yield* Preflight.inspect(source, options)
+  const size = inspection.size
+  const planned = Chunks.plan(size, options.resume?.chunkSize ?? options.chunkSize)
+  if (Either.isLeft(planned)) return yield* invalid("chunkSize", planned.left)
+  const plan = planned.right
+  if (options.resume !== undefined && plan.chunkSize !== options.resume.chunkSize) {
+    return yield* invalid(
+      "resume.chunkSize",
+      `resume.chunkSize ${options.resume.chunkSize} cannot be used for ${size} bytes (it needs at least ` +
+        `${plan.chunkSize} per segment): resume with the chunk size the upload was started with`
+    )
+  }
+  const acknowledged = new Set<number>()
+  for (const index of options.resume?.acknowledgedSegments ?? []) {
+    if (!Number.isInteger(index) || index < 0 || index >= plan.segmentCount) {
+      return yield* invalid(
+        "resume.acknowledgedSegments",
+        `segment ${index} does not exist: this file has segments 0 to ${plan.segmentCount - 1} at chunk size ${plan.chunkSize}`
+      )
+    }
+    acknowledged.add(index)
+  }
+
+  const retrying = <A, E extends XError.XError, R>(
+    operation: Operation,
+    mediaId: Ids.MediaId | undefined,
+    segmentIndex: number | undefined,
+    effect: Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E, R> =>
+    Effect.retry(
+      effect,
+      Schedule.delays(policy.schedule).pipe(
+        Schedule.intersect(Schedule.identity<XError.XError>()),
+        Schedule.intersect(Schedule.count),
+        Schedule.tapOutput(([[delay, error], count]) =>
+          emit(
+            new Retrying({
+              mediaId,
+              operation,
+              segmentIndex,
+              reason: error.message,
+              attempt: count + 1,
+              delayMs: Duration.toMillis(delay)
+            })
+          )
+        )
+      )
+    )
+
+  // 2. INITIALIZE or resume.
+  const now = yield* Clock.currentTimeMillis
+  let mediaId: Ids.MediaId
+  let mediaKey: Ids.MediaKey | undefined
+  let expiresAt: number | undefined
+  if (options.resume !== undefined) {
+    mediaId = options.resume.mediaId
+    mediaKey = options.resume.mediaKey
+    expiresAt = options.resume.expiresAt
+    if (expiresAt !== undefined && now >= expiresAt) {
+      return yield* new XError.MediaExpired({ mediaId, endpoint: ENDPOINT })
+    }
+  } else {
+    const init = yield* retrying(
+      "initialize",
+      undefined,
+      undefined,
+      MediaUpload.initialize(
+        {
+          media_type: inspection.mediaType,
+          total_bytes: size,
+          media_category: inspection.mediaCategory,
+          ...(options.additionalOwners !== undefined ? { additional_owners: options.additionalOwners } : {}),
+          ...(options.shared !== undefined ? { shared: options.shared } : {})
+        },
+        { retry: Retry.none }
+      )
+    )
+    mediaId = init.data.id
+    mediaKey = init.data.media_key
+    expiresAt = init.data.expires_after_secs !== undefined ? now + init.data.expires_after_secs * 1000 : undefined
+  }
+  const expiry = yield* Ref.make(expiresAt)
+  const checkExpiry = (endpoint: string) =>
+    Effect.gen(function*() {
+      const at = yield* Ref.get(expiry)
+      if (at !== undefined && (yield* Clock.currentTimeMillis) >= at) {
+        return yield* new XError.MediaExpired({ mediaId, endpoint })
+      }
+    })
+
+  const resumedBytes = [...acknowledged].reduce((sum, i) => sum + Chunks.segment(plan, i).length, 0)
+  yield* emit(
+    new Initialized({
+      mediaId,
+      mediaKey,
+      mediaType: inspection.mediaType,
+      mediaCategory: inspection.mediaCategory,
+      totalBytes: size,
+      chunkSize: plan.chunkSize,
+      totalSegments: plan.segmentCount,
+      resumedSegments: acknowledged.size,
+      expiresAt
+    })
+  )
+
+  // 3. APPEND the missing segments, each retried on its own.
+  const counters = yield* Ref.make({ bytes: resumedBytes, segments: acknowledged.size })
+  const ordered = yield* Effect.makeSemaphore(1)
+  const missing: Array<number> = []
+  for (let i = 0; i < plan.segmentCount; i++) if (!acknowledged.has(i)) missing.push(i)
+
+  const boundary = Multipart.boundary(yield* Random.nextInt, yield* Random.nextInt)
+  const capacity = Multipart.overhead(boundary) + Math.min(plan.chunkSize, size)
+  const withSlot = yield* Readers.slotPool(
+    typeof source === "string"
+      ? Readers.fileSlot(yield* FileSystem.FileSystem, source, capacity)
+      : Readers.bytesSlot(source, capacity)
+  )
+  const sendSegment = (index: number) =>
+    Effect.gen(function*() {
+      yield* checkExpiry("MediaUpload.append")
+      const segment = Chunks.segment(plan, index)
+      const framing = Multipart.framing(boundary, [["segment_index", String(index)]], {
+        name: "media",
+        filename: "media",
+        contentType: "application/octet-stream"
+      })
+      const response = yield* withSlot((slot) =>
+        Effect.gen(function*() {
+          const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
+          yield* slot.read(segment, content)
+          return yield* retrying("append", mediaId, index, appendBody(mediaId, index, body, framing.contentType))
+        })
+      ).pipe(expiredIfUnknown(mediaId, "MediaUpload.append"))
+      const expiresAtSecs = response.data?.expires_at
+      if (expiresAtSecs !== undefined) yield* Ref.set(expiry, expiresAtSecs * 1000)
+      yield* ordered.withPermits(1)(
+        Effect.flatMap(
+          Ref.updateAndGet(counters, (c) => ({ bytes: c.bytes + segment.length, segments: c.segments + 1 })),
+          (c) =>
+            emit(
+              new SegmentSent({
+                mediaId,
+                segmentIndex: index,
+                bytesSent: c.bytes,
+                totalBytes: size,
+                segmentsSent: c.segments,
+                totalSegments: plan.segmentCount
+              })
+            )
+        )
+      )
+    })
+  yield* Effect.forEach(missing, sendSegment, { concurrency: options.concurrency ?? 4, discard: true })
+
+  // 4. FINALIZE and wait for processing.
+  yield* checkExpiry("MediaUpload.finalize")
+  const finalized = yield* retrying(
+    "finalize",
+    mediaId,
+    undefined,
+    MediaUpload.finalize(mediaId, { retry: Retry.none })
+  ).pipe(expiredIfUnknown(mediaId, "MediaUpload.finalize"))
+  const finalizedAt = yield* Clock.currentTimeMillis
+  if (finalized.data.expires_after_secs !== undefined) {
+    yield* Ref.set(expiry, finalizedAt + finalized.data.expires_after_secs * 1000)
+  }
+  const needsProcessing = finalized.data.processing_info !== undefined &&
+    finalized.data.processing_info.state !== "succeeded"
+  yield* emit(new Finalized({ mediaId, processing: needsProcessing }))
+
+  let media = finalized.data
+  if (needsProcessing && options.awaitProcessing !== false) {
+    media = yield* awaitProcessing(mediaId, finalized.data, {
+      deadline: Duration.toMillis(Duration.decode(options.processingTimeout ?? "10 minutes")),
+      fallback: Duration.toMillis(Duration.decode(options.pollInterval ?? "5 seconds")),
+      maxFallback: Duration.toMillis(Duration.decode(options.maxPollInterval ?? "60 seconds")),
+      emit,
+      checkExpiry: checkExpiry("MediaUpload.status"),
+      status: retrying("status", mediaId, undefined, MediaUpload.status(mediaId, { retry: Retry.none })).pipe(
+        expiredIfUnknown(mediaId, "MediaUpload.status")
+      )
+    })
+  }
+  const finalKey = media.media_key ?? mediaKey
+  yield* emit(new Completed({ mediaId, mediaKey: finalKey, totalBytes: size }))
+  return {
+    mediaId,
+    mediaKey: finalKey,
+    mediaType: inspection.mediaType,
+    mediaCategory: inspection.mediaCategory,
+    size,
+    expiresAt: yield* Ref.get(expiry),
+    media
+  } satisfies UploadedMedia
+}, Effect.scoped)
+
+/**
+ * APPEND with a body already framed as multipart (the same request `MediaUpload.append` sends, through the same
+ * pipeline: auth, rate-limit headers, error mapping), without building a `FormData`.
+ */
+const appendBody = (mediaId: Ids.MediaId, index: number, body: Uint8Array, contentType: string) =>
+  Effect.withSpan(
+    Endpoint.execute({
+      name: "MediaUpload.append",
+      method: "POST",
+      route: "/2/media/upload/{id}/append",
+      userContext: true,
+      mediaId,
+      success: MediaUpload.AppendResponse,
+      request: HttpClientRequest.post(`/2/media/upload/${mediaId}/append`).pipe(
+        HttpClientRequest.setBody(HttpBody.uint8Array(body, contentType))
+      ),
+      retry: Retry.none
+    }),
+    "MediaUpload.append",
+    { attributes: { "xmedia.media_id": mediaId, "xmedia.segment_index": index } }
+  )
+
+interface WaitOptions<R> {
+  readonly deadline: number
+  readonly fallback: number
+  readonly maxFallback: number
+  readonly emit: (event: Progress) => Effect.Effect<void>
+  readonly checkExpiry: Effect.Effect<void, XError.MediaExpired>
+  readonly status: Effect.Effect<
+    MediaUpload.StatusResponse,
+    XError.RequestError | XError.ProcessingFailed | XError.MediaExpired,
+    R
+  >
+}
+
+/**
+ * Polls STATUS until `succeeded`. Sleeps `check_after_secs` (capped by the time left); when X leaves it out, sleeps
+ * `fallback`, x1.5 per consecutive missing value, capped at `maxFallback`. `failed` (or `in_progress` + `error`)
+ * fails with `ProcessingFailed` (done by `MediaUpload.status` / `checkProcessing`).
+ */
+const awaitProcessing = <R>(
+  mediaId: Ids.MediaId,
+  first: MediaUpload.Media,
+  options: WaitOptions<R>
+): Effect.Effect<
+  MediaUpload.Media,
+  XError.RequestError | XError.ProcessingFailed | XError.ProcessingTimeout | XError.MediaExpired,
+  R
+> =>
+  Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    const deadlineAt = started + options.deadline
+    let media = first
+    let missingStreak = 0
+    while (true) {
+      const info = media.processing_info
+      if (info === undefined || info.state === "succeeded") return media
+      const now = yield* Clock.currentTimeMillis
+      const left = deadlineAt - now
+      let wait: number
+      if (info.check_after_secs !== undefined && info.check_after_secs > 0) {
+        missingStreak = 0
+        wait = info.check_after_secs * 1000
+      } else {
+        wait = Math.min(options.fallback * Math.pow(1.5, missingStreak), options.maxFallback)
+        missingStreak++
+      }
+      yield* options.emit(
+        new Processing({ mediaId, state: info.state, percent: info.progress_percent, nextCheckMs: Math.min(wait, Math.max(left, 0)) })
+      )
+      if (left <= 0) {
+        return yield* new XError.ProcessingTimeout({ mediaId, waitedMs: now - started, lastState: info.state })
+      }
+      yield* Effect.sleep(Duration.millis(Math.min(wait, left)))
+      yield* options.checkExpiry
+      media = (yield* options.status).data
+    }
+  })
+
+/**
+ * `uploadFile` as a `Stream` of its progress events, ending with `Completed` (the stream fails with the upload's
+ * error). Any `onProgress` in the options is still called.
+ *
+ * @example
+ * ```ts
+ * yield* Uploader.uploadFileStream("clip.mp4").pipe(
+ *   Stream.runForEach((event) => Effect.log(event._tag))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const uploadFileStream = (
+  source: Source,
+  options: Options = {}
+): Stream.Stream<Progress, UploadError, XClient.XClient | FileSystem.FileSystem> =>
+  Stream.unwrapScoped(
+    Effect.gen(function*() {
+      const mailbox = yield* Mailbox.make<Progress, UploadError>()
+      const user = options.onProgress
+      yield* uploadFile(source, {
+        ...options,
+        onProgress: (event) => Effect.zipRight(user ? user(event) : Effect.void, mailbox.offer(event))
+      }).pipe(Mailbox.into(mailbox), Effect.forkScoped)
+      return Mailbox.toStream(mailbox)
+    })
+  )

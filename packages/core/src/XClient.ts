@@ -1,0 +1,243 @@
+/**
+ * The X client service: base URLs, credentials, retry policies and the `HttpClient` every endpoint function uses.
+ *
+ * Core never picks an HTTP implementation: provide `HttpClient.HttpClient` at the edge (`FetchHttpClient.layer`
+ * or `NodeHttpClient.layer`; not `NodeHttpClient.layerUndici` on Node 20, whose multipart bodies break).
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Layer } from "effect"
+ * import { XClient } from "@xmedia/core"
+ *
+ * const XLive = XClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { HttpClient } from "@effect/platform"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Ref } from "effect"
+import * as Auth from "./Auth.js"
+import { makeAuthorizer } from "./internal/auth.js"
+import type * as RateLimit from "./RateLimit.js"
+import type * as Retry from "./Retry.js"
+
+/**
+ * Per-client retry overrides. `byEndpoint` keys are endpoint function names such as `"MediaUpload.append"` or
+ * `"Posts.create"`.
+ *
+ * @since 0.1.0
+ */
+export interface RetryOptions {
+  readonly default?: Retry.Policy | undefined
+  readonly byEndpoint?: Readonly<Record<string, Retry.Policy>> | undefined
+}
+
+/**
+ * Options of `XClient.layer`.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** v2 API base URL (default `https://api.x.com`). Point it at the emulator in tests. */
+  readonly baseUrl?: string | undefined
+  /** v1.1 upload host (default `https://upload.twitter.com`). */
+  readonly uploadBaseUrl?: string | undefined
+  readonly auth: Auth.Credentials
+  readonly retry?: RetryOptions | undefined
+  /** Told about the rate-limit headers of every response. */
+  readonly onRateLimit?: RateLimit.Listener | undefined
+  /** Per-attempt timeout (default 5 minutes); a timeout is `XError.Transport` with reason `Timeout`. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Reshape the underlying `HttpClient` (e.g. add tracing propagation or a proxy). */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * The service held by the `XClient` tag.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly httpClient: HttpClient.HttpClient
+  readonly baseUrl: string
+  readonly uploadBaseUrl: string
+  readonly authorizer: Auth.Authorizer
+  readonly retry: RetryOptions
+  readonly requestTimeout: Duration.DurationInput
+  readonly onRateLimit: RateLimit.Listener | undefined
+  /** The last rate-limit info seen, per endpoint name. */
+  readonly rateLimits: Ref.Ref<ReadonlyMap<string, RateLimit.Info>>
+}
+
+/**
+ * The `XClient` service tag.
+ *
+ * @since 0.1.0
+ */
+export class XClient extends Context.Tag("@xmedia/core/XClient")<XClient, Service>() {}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, "")
+
+/**
+ * Builds the service from options, using the `HttpClient` in context.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const base = yield* HttpClient.HttpClient
+    const httpClient = options.transformClient ? options.transformClient(base) : base
+    const baseUrl = trimSlash(options.baseUrl ?? "https://api.x.com")
+    const authorizer = yield* makeAuthorizer(options.auth, { httpClient, baseUrl })
+    const rateLimits = yield* Ref.make<ReadonlyMap<string, RateLimit.Info>>(new Map())
+    return {
+      httpClient,
+      baseUrl,
+      uploadBaseUrl: trimSlash(options.uploadBaseUrl ?? "https://upload.twitter.com"),
+      authorizer,
+      retry: options.retry ?? {},
+      requestTimeout: options.requestTimeout ?? "5 minutes",
+      onRateLimit: options.onRateLimit,
+      rateLimits
+    }
+  })
+
+/**
+ * A layer from options.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: Options): Layer.Layer<XClient, never, HttpClient.HttpClient> =>
+  Layer.effect(XClient, make(options))
+
+/**
+ * Reads credentials and URLs from `Config` (environment variables by default):
+ *
+ * - OAuth 1.0a when `X_CONSUMER_KEY`, `X_CONSUMER_SECRET`, `X_ACCESS_TOKEN` and `X_ACCESS_TOKEN_SECRET` are all set;
+ * - else `X_ACCESS_TOKEN` (OAuth 2.0 user token, redacted), optional `X_REFRESH_TOKEN`, `X_CLIENT_ID`,
+ *   `X_CLIENT_SECRET`, `X_TOKEN_EXPIRES_AT` (ISO date);
+ * - else `X_BEARER_TOKEN` (app-only, reads only);
+ * - OAuth 1.0a user context when all four of `X_CONSUMER_KEY`, `X_CONSUMER_SECRET`, `X_OAUTH1_ACCESS_TOKEN` and
+ *   `X_OAUTH1_ACCESS_TOKEN_SECRET` are set (they take precedence; the `OAUTH1` names keep them apart from the
+ *   OAuth 2.0 `X_ACCESS_TOKEN`);
+ * - optional `X_BASE_URL`, `X_UPLOAD_BASE_URL`.
+ *
+ * @since 0.1.0
+ */
+export const config: Config.Config<Options> = Config.all({
+  accessToken: Config.option(Config.redacted("X_ACCESS_TOKEN")),
+  refreshToken: Config.option(Config.redacted("X_REFRESH_TOKEN")),
+  clientId: Config.option(Config.string("X_CLIENT_ID")),
+  clientSecret: Config.option(Config.redacted("X_CLIENT_SECRET")),
+  expiresAt: Config.option(Config.date("X_TOKEN_EXPIRES_AT")),
+  bearerToken: Config.option(Config.redacted("X_BEARER_TOKEN")),
+  consumerKey: Config.option(Config.redacted("X_CONSUMER_KEY")),
+  consumerSecret: Config.option(Config.redacted("X_CONSUMER_SECRET")),
+  accessTokenSecret: Config.option(Config.redacted("X_ACCESS_TOKEN_SECRET")),
+  baseUrl: Config.option(Config.string("X_BASE_URL")),
+  uploadBaseUrl: Config.option(Config.string("X_UPLOAD_BASE_URL")),
+  oauth1: Config.all({
+    consumerKey: Config.option(Config.redacted("X_CONSUMER_KEY")),
+    consumerSecret: Config.option(Config.redacted("X_CONSUMER_SECRET")),
+    accessToken: Config.option(Config.redacted("X_OAUTH1_ACCESS_TOKEN")),
+    accessTokenSecret: Config.option(Config.redacted("X_OAUTH1_ACCESS_TOKEN_SECRET"))
+  })
+}).pipe(
+  Config.mapOrFail((c) => {
+    const common = {
+      baseUrl: Option.getOrUndefined(c.baseUrl),
+      uploadBaseUrl: Option.getOrUndefined(c.uploadBaseUrl)
+    }
+    const o1 = c.oauth1
+    if (
+      Option.isSome(o1.consumerKey) && Option.isSome(o1.consumerSecret) && Option.isSome(o1.accessToken) &&
+      Option.isSome(o1.accessTokenSecret)
+    ) {
+      return Either.right<Options>({
+        ...common,
+        auth: Auth.oauth1User({
+          consumerKey: o1.consumerKey.value,
+          consumerSecret: o1.consumerSecret.value,
+          accessToken: o1.accessToken.value,
+          accessTokenSecret: o1.accessTokenSecret.value
+        })
+      })
+    }
+    if (
+      Option.isSome(c.accessToken) && Option.isSome(c.accessTokenSecret) && Option.isSome(c.consumerKey) &&
+      Option.isSome(c.consumerSecret)
+    ) {
+      return Either.right<Options>({
+        ...common,
+        auth: Auth.oauth1User({
+          consumerKey: c.consumerKey.value,
+          consumerSecret: c.consumerSecret.value,
+          accessToken: c.accessToken.value,
+          accessTokenSecret: c.accessTokenSecret.value
+        })
+      })
+    }
+    if (Option.isSome(c.accessToken)) {
+      return Either.right<Options>({
+        ...common,
+        auth: Auth.oauth2User({
+          accessToken: c.accessToken.value,
+          refreshToken: Option.getOrUndefined(c.refreshToken),
+          clientId: Option.getOrUndefined(c.clientId),
+          clientSecret: Option.getOrUndefined(c.clientSecret),
+          expiresAt: Option.getOrUndefined(c.expiresAt)
+        })
+      })
+    }
+    if (Option.isSome(c.bearerToken)) {
+      return Either.right<Options>({ ...common, auth: Auth.appOnly({ bearerToken: c.bearerToken.value }) })
+    }
+    const oauth1Names = {
+      X_CONSUMER_KEY: o1.consumerKey,
+      X_CONSUMER_SECRET: o1.consumerSecret,
+      X_OAUTH1_ACCESS_TOKEN: o1.accessToken,
+      X_OAUTH1_ACCESS_TOKEN_SECRET: o1.accessTokenSecret
+    }
+    const oauth1Missing = Object.entries(oauth1Names).filter(([, v]) => Option.isNone(v)).map(([k]) => k)
+    if (oauth1Missing.length < 4) {
+      return Either.left(
+        ConfigError.MissingData(
+          [oauth1Missing[0]!],
+          `OAuth 1.0a needs all four of X_CONSUMER_KEY, X_CONSUMER_SECRET, X_OAUTH1_ACCESS_TOKEN and ` +
+            `X_OAUTH1_ACCESS_TOKEN_SECRET; missing: ${oauth1Missing.join(", ")}`
+        )
+      )
+    }
+    return Either.left(
+      ConfigError.MissingData(
+        ["X_ACCESS_TOKEN"],
+        "Set X_ACCESS_TOKEN (OAuth 2.0 user token) or X_BEARER_TOKEN (app-only, reads only)"
+      )
+    )
+  })
+)
+
+/**
+ * A layer whose options come from `Config` (see `XClient.config`); `extra` adds options Config cannot express
+ * (retry policies, listeners).
+ *
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  extra?: Omit<Options, "auth" | "baseUrl" | "uploadBaseUrl">,
+  source: Config.Config<Options> = config
+): Layer.Layer<XClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    XClient,
+    Effect.flatMap(source, (options) => make({ ...extra, ...options }))
+  )
+
+/**
+ * The last rate-limit info seen for an endpoint (by function name, e.g. `"MediaUpload.append"`).
+ *
+ * @since 0.1.0
+ */
+export const lastRateLimit = (endpoint: string): Effect.Effect<Option.Option<RateLimit.Info>, never, XClient> =>
+  Effect.flatMap(XClient, (client) =>
+    Effect.map(Ref.get(client.rateLimits), (map) => Option.fromNullable(map.get(endpoint))))

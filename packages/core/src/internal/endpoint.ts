@@ -1,0 +1,206 @@
+/**
+ * The request pipeline shared by every endpoint (internal; `MediaV1` reuses it with its own host and decoders).
+ *
+ * One attempt: prefix the base URL, accept JSON, authorize, execute with a timeout, record rate-limit headers,
+ * refresh the token once on a 401, decode a 2xx with the endpoint schema (mismatch: `UnexpectedResponse`) or map
+ * the error body to the XError family. Attempts are retried by the resolved `Retry.Policy`.
+ *
+ * @internal
+ */
+import type { HttpClientResponse } from "@effect/platform"
+import { Headers, HttpClientRequest } from "@effect/platform"
+import { Clock, Effect, Option, ParseResult, Ref, Schema } from "effect"
+import * as RateLimit from "../RateLimit.js"
+import * as Retry from "../Retry.js"
+import { XClient } from "../XClient.js"
+import * as XError from "../XError.js"
+import { parseJson } from "./auth.js"
+import * as Errors from "./errors.js"
+
+/** @internal */
+export type XClientTag = XClient
+
+/** What an endpoint function tells the pipeline. @internal */
+export interface Definition<A, I> {
+  /** Function name, also the span name and the `byEndpoint` key: `"MediaUpload.append"`. */
+  readonly name: string
+  readonly method: string
+  /** Route template for spans: `"/2/media/upload/{id}/append"`. */
+  readonly route: string
+  readonly userContext: boolean
+  readonly mediaId?: string | undefined
+  readonly success: Schema.Schema<A, I>
+  /** The request with a path relative to the host. */
+  readonly request: HttpClientRequest.HttpClientRequest
+  /** `"api"` (default, `baseUrl`) or `"upload"` (`uploadBaseUrl`, v1.1). */
+  readonly host?: "api" | "upload" | undefined
+  /** Per-call policy. */
+  readonly retry?: Retry.Policy | undefined
+  /** The endpoint's own default (default `Retry.standard`). */
+  readonly defaultRetry?: Retry.Policy | undefined
+  /** Restricts whatever policy applies to these failures (e.g. `Posts.create`). */
+  readonly retryOnly?: ((error: XError.XError) => boolean) | undefined
+  /** Overrides the error mapping of non-2xx responses (v1.1 bodies). */
+  readonly mapError?:
+    | ((context: {
+      readonly status: number
+      readonly headers: Readonly<Record<string, string | undefined>>
+      readonly text: string
+      readonly now: number
+    }) => Option.Option<XError.HttpFailure>)
+    | undefined
+  /** Form parameters that take part in an OAuth 1.0a signature. */
+  readonly formParams?: ReadonlyArray<readonly [string, string]> | undefined
+}
+
+/** Picks the policy: per call > client byEndpoint > client default > endpoint default. @internal */
+export const resolvePolicy = (
+  client: XClient["Type"],
+  definition: Pick<Definition<unknown, unknown>, "name" | "retry" | "defaultRetry" | "retryOnly">
+): Retry.Policy => {
+  const chosen = definition.retry ?? client.retry.byEndpoint?.[definition.name] ?? client.retry.default ??
+    definition.defaultRetry ?? Retry.standard
+  return definition.retryOnly ? Retry.guard(chosen, definition.retryOnly, chosen.name) : chosen
+}
+
+const issueOf = (error: ParseResult.ParseError): string => {
+  const message = ParseResult.TreeFormatter.formatErrorSync(error)
+  return message.length > 1000 ? `${message.slice(0, 1000)}…` : message
+}
+
+/** Decodes a 2xx body (`{}` when empty) with the endpoint schema. @internal */
+export const decodeSuccess = <A, I>(
+  endpoint: string,
+  schema: Schema.Schema<A, I>,
+  status: number,
+  text: string
+): Effect.Effect<A, XError.UnexpectedResponse> => {
+  const json = text.trim() === "" ? Option.some<unknown>({}) : parseJson(text)
+  if (Option.isNone(json)) {
+    return Effect.fail(
+      new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: "the body is not JSON" })
+    )
+  }
+  return Schema.decodeUnknown(schema)(json.value).pipe(
+    Effect.mapError((error) =>
+      new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: issueOf(error) })
+    )
+  )
+}
+
+const headersOf = (response: HttpClientResponse.HttpClientResponse): Readonly<Record<string, string | undefined>> =>
+  response.headers as Readonly<Record<string, string | undefined>>
+
+/** Keeps `authorization` among the redacted header names even if a caller replaced the list. @internal */
+export const withAuthorizationRedacted = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
+  names.some((n) => typeof n === "string" && n.toLowerCase() === "authorization") ? names : [...names, "authorization"]
+
+/** Runs one endpoint call through the pipeline. @internal */
+export const execute = <A, I>(
+  definition: Definition<A, I>
+): Effect.Effect<A, XError.RequestError, XClient> =>
+  Effect.gen(function*() {
+    const client = yield* XClient
+    const policy = resolvePolicy(client, definition)
+    yield* Effect.annotateCurrentSpan({
+      "http.request.method": definition.method,
+      "http.route": definition.route,
+      "xmedia.endpoint": definition.name,
+      "xmedia.retry_policy": policy.name,
+      ...(definition.mediaId === undefined ? {} : { "xmedia.media_id": definition.mediaId })
+    })
+    const baseUrl = definition.host === "upload" ? client.uploadBaseUrl : client.baseUrl
+    const prepared = definition.request.pipe(
+      HttpClientRequest.prependUrl(baseUrl),
+      HttpClientRequest.acceptJson
+    )
+
+    const once = (allowRefresh: boolean): Effect.Effect<A, XError.RequestError> =>
+      Effect.gen(function*() {
+        const { generation, request } = yield* client.authorizer.authorize(prepared, {
+          endpoint: definition.name,
+          userContext: definition.userContext,
+          formParams: definition.formParams
+        })
+        const response = yield* client.httpClient.execute(request).pipe(
+          Effect.mapError((error) => Errors.fromRequestError(definition.name, error)),
+          Effect.timeoutFail({
+            duration: client.requestTimeout,
+            onTimeout: () =>
+              new XError.Transport({
+                endpoint: definition.name,
+                reason: "Timeout",
+                sent: true,
+                description: "no response within the request timeout"
+              })
+          })
+        )
+        yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
+        const now = yield* Clock.currentTimeMillis
+        const headers = headersOf(response)
+        const info = RateLimit.fromHeaders(definition.name, headers, now)
+        if (Option.isSome(info)) {
+          yield* Ref.update(client.rateLimits, (map) => new Map(map).set(definition.name, info.value))
+          if (client.onRateLimit) yield* client.onRateLimit(info.value)
+        }
+        const text = yield* response.text.pipe(
+          Effect.mapError(() =>
+            new XError.Transport({
+              endpoint: definition.name,
+              reason: "ConnectionReset",
+              sent: true,
+              description: "the response body was cut off"
+            })
+          )
+        )
+        if (response.status === 401 && allowRefresh) {
+          const refreshed = yield* client.authorizer.refresh(generation)
+          if (refreshed) return yield* once(false)
+        }
+        if (response.status >= 200 && response.status < 300) {
+          return yield* decodeSuccess(definition.name, definition.success, response.status, text)
+        }
+        const custom = definition.mapError?.({ status: response.status, headers, text, now })
+        const failure: XError.HttpFailure = custom !== undefined && Option.isSome(custom)
+          ? custom.value
+          : Errors.fromResponse(definition.name, response.status, headers, text, now)
+        return yield* failure
+      })
+
+    return yield* Effect.retry(once(true), policy.schedule).pipe(
+      Effect.locallyWith(Headers.currentRedactedNames, withAuthorizationRedacted)
+    )
+  })
+
+/**
+ * Validates input with a schema before any network call; the first issue becomes `XError.InvalidInput` naming the
+ * field and what to fix.
+ *
+ * @internal
+ */
+export const validate = <A, I>(
+  endpoint: string,
+  schema: Schema.Schema<A, I>,
+  input: unknown,
+  field?: string
+): Effect.Effect<A, XError.InvalidInput> =>
+  Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "error" })(input).pipe(
+    Effect.mapError((error) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+      const path = issue ? issue.path.map(String).join(".") : ""
+      return new XError.InvalidInput({
+        endpoint,
+        field: [field, path].filter((s) => s !== undefined && s !== "").join(".") || (field ?? "input"),
+        message: issue ? issue.message : ParseResult.TreeFormatter.formatErrorSync(error)
+      })
+    })
+  )
+
+/** Fails with `InvalidInput` unless `ok`. @internal */
+export const require = (
+  ok: boolean,
+  endpoint: string,
+  field: string,
+  message: string
+): Effect.Effect<void, XError.InvalidInput> =>
+  ok ? Effect.void : Effect.fail(new XError.InvalidInput({ endpoint, field, message }))

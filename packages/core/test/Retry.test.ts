@@ -1,0 +1,209 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, TestClock } from "effect"
+import { MediaUpload, Posts, Retry, XClient } from "../src/index.js"
+import { fakeClient, type Reply } from "./utils/FakeHttp.js"
+
+/** Lets pending promise callbacks (response bodies) run; no timer is involved. */
+const settle = Effect.promise(() =>
+  new Promise<void>((resolve) => setImmediate(() => setImmediate(() => setImmediate(() => resolve()))))
+).pipe(Effect.repeatN(3))
+
+const ok = { status: 200, body: { data: { id: "1880028106020515840" } } } as const
+const sequence = (...replies: Array<Reply>) => (_: unknown, i: number): Reply => replies[Math.min(i, replies.length - 1)]
+const fast = Retry.transient({ base: "1 second", jitter: false })
+
+describe("Retry", () => {
+  it.effect("transient: 503, 503, 200 with exponential backoff (1 s, 2 s), nothing early", () => {
+    const fake = fakeClient(sequence({ status: 503, raw: "" }, { status: 503, raw: "" }, ok), { retry: { default: fast } })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("999 millis")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("1 millis")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 2)
+      yield* TestClock.adjust("1999 millis")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 2)
+      yield* TestClock.adjust("1 millis")
+      const res = yield* Fiber.join(fiber)
+      assert.strictEqual(res.data.id, "1880028106020515840")
+      assert.strictEqual(fake.requests.length, 3)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("transient gives up after `times` retries with the last error", () => {
+    const fake = fakeClient(() => ({ status: 500, raw: "" }), {
+      retry: { default: Retry.transient({ times: 2, base: "1 second", jitter: false }) }
+    })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.flip(MediaUpload.finalize("1880028106020515840")))
+      yield* settle
+      yield* TestClock.adjust("10 seconds")
+      const e = yield* Fiber.join(fiber)
+      assert.strictEqual(e._tag, "ServerError")
+      assert.strictEqual(fake.requests.length, 3)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("transient backoff is capped", () => {
+    const fake = fakeClient(sequence({ fail: "ECONNRESET" }, { fail: "ECONNRESET" }, { fail: "ECONNRESET" }, ok), {
+      retry: { default: Retry.transient({ base: "10 seconds", factor: 10, cap: "15 seconds", jitter: false }) }
+    })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
+      yield* settle
+      yield* TestClock.adjust("10 seconds")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 2)
+      yield* TestClock.adjust("15 seconds") // 100 s capped to 15 s
+      yield* settle
+      assert.strictEqual(fake.requests.length, 3)
+      yield* TestClock.adjust("15 seconds")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(fake.requests.length, 4)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("rateLimit: sleeps until x-rate-limit-reset, then continues", () => {
+    const fake = fakeClient(
+      sequence({ status: 429, headers: { "x-rate-limit-reset": "30", "x-rate-limit-remaining": "0" }, body: { title: "Too Many Requests", type: "about:blank", status: 429 } }, ok),
+      { retry: { default: Retry.rateLimit() } }
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.status("1880028106020515840"))
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("29999 millis")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("1 millis")
+      const res = yield* Fiber.join(fiber)
+      assert.strictEqual(res.data.id, "1880028106020515840")
+      assert.strictEqual(fake.requests.length, 2)
+      const last = yield* XClient.lastRateLimit("MediaUpload.status")
+      assert.strictEqual(last._tag, "Some")
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("rateLimit: a reset further than maxWait fails at once with RateLimited", () => {
+    const fake = fakeClient(() => ({ status: 429, headers: { "x-rate-limit-reset": "86400" }, body: { title: "Too Many Requests", type: "about:blank" } }), {
+      retry: { default: Retry.rateLimit({ maxWait: "15 minutes" }) }
+    })
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(MediaUpload.status("1880028106020515840"))
+      assert.strictEqual(e._tag, "RateLimited")
+      assert.strictEqual(fake.requests.length, 1)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("standard: a rate limit then a 503 then success; usage-capped is never retried", () => {
+    const fake = fakeClient(
+      sequence(
+        { status: 429, headers: { "x-rate-limit-reset": "60" }, body: { title: "Too Many Requests", type: "about:blank" } },
+        { status: 503, raw: "" },
+        ok
+      )
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
+      yield* settle
+      yield* TestClock.adjust("59 seconds")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("1 seconds")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 2)
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(fake.requests.length, 3)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("usage-capped is not retried by the standard policy", () => {
+    const fake = fakeClient(() => ({ status: 429, body: { title: "UsageCapExceeded", type: "https://api.x.com/2/problems/usage-capped" } }))
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(MediaUpload.finalize("1880028106020515840"))
+      assert.strictEqual(e._tag, "UsageCapped")
+      assert.strictEqual(fake.requests.length, 1)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("precedence: per call > byEndpoint > client default", () => {
+    const fake = fakeClient(() => ({ status: 503, raw: "" }), {
+      retry: { default: fast, byEndpoint: { "MediaUpload.finalize": Retry.transient({ times: 1, base: "1 second", jitter: false }) } }
+    })
+    return Effect.gen(function*() {
+      const none = yield* Effect.flip(MediaUpload.finalize("1", { retry: Retry.none }))
+      assert.strictEqual(none._tag, "ServerError")
+      assert.strictEqual(fake.requests.length, 1)
+      const fiber = yield* Effect.fork(Effect.exit(MediaUpload.finalize("1")))
+      yield* settle
+      yield* TestClock.adjust("1 minute")
+      assert.isTrue(Exit.isFailure(yield* Fiber.join(fiber)))
+      assert.strictEqual(fake.requests.length, 3) // byEndpoint: one retry
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("a hung request times out as Transport(Timeout, sent)", () => {
+    const fake = fakeClient(() => ({ hang: true }), { requestTimeout: "10 seconds", retry: { default: Retry.none } })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.flip(MediaUpload.status("1")))
+      yield* settle
+      yield* TestClock.adjust("10 seconds")
+      const e = yield* Fiber.join(fiber)
+      assert.isTrue(e._tag === "Transport" && e.reason === "Timeout" && e.sent)
+    }).pipe(Effect.provide(fake.layer))
+  })
+})
+
+describe("Posts.create is never retried blindly", () => {
+  it.effect("503 -> PostMayExist after exactly one request, even with Retry.standard per call", () => {
+    const fake = fakeClient(() => ({ status: 503, raw: "" }), { retry: { default: Retry.standard } })
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(Posts.create({ text: "hi", media: { media_ids: ["1880028106020515840"] } }, { retry: Retry.standard }))
+      assert.strictEqual(e._tag, "PostMayExist")
+      if (e._tag !== "PostMayExist") return
+      assert.deepStrictEqual(e.mediaIds, ["1880028106020515840"])
+      assert.strictEqual(e.text, "hi")
+      assert.include(e.message, "Posts.byUser")
+      assert.strictEqual(fake.requests.length, 1)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("connection reset after sending -> PostMayExist; refused before sending -> retried", () => {
+    const reset = fakeClient(() => ({ fail: "ECONNRESET" }))
+    const refused = fakeClient(sequence({ fail: "ECONNREFUSED" }, { status: 201, body: { data: { id: "5", text: "hi" } } }))
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(Posts.create({ text: "hi" }).pipe(Effect.provide(reset.layer)))
+      assert.strictEqual(e._tag, "PostMayExist")
+      assert.strictEqual(reset.requests.length, 1)
+      const fiber = yield* Effect.fork(Posts.create({ text: "hi" }).pipe(Effect.provide(refused.layer)))
+      yield* settle
+      yield* TestClock.adjust("1 minute")
+      const res = yield* Fiber.join(fiber)
+      assert.strictEqual(res.data.id, "5")
+      assert.strictEqual(refused.requests.length, 2)
+    })
+  })
+
+  it.effect("429 is retried after the reset (certainly not created)", () => {
+    const fake = fakeClient(sequence(
+      { status: 429, headers: { "x-rate-limit-reset": "900" }, body: { title: "Too Many Requests", type: "about:blank" } },
+      { status: 201, body: { data: { id: "5", text: "hi" } } }
+    ))
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Posts.create({ text: "hi" }))
+      yield* settle
+      yield* TestClock.adjust("899 seconds")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("1 seconds")
+      assert.strictEqual((yield* Fiber.join(fiber)).data.id, "5")
+      assert.strictEqual(fake.requests.length, 2)
+    }).pipe(Effect.provide(fake.layer))
+  })
+})

@@ -1,0 +1,345 @@
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Layer, Stream, TestClock, TestServices } from "effect"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import * as Ids from "../src/Ids.js"
+import * as Retry from "../src/Retry.js"
+import * as Uploader from "../src/Uploader.js"
+import { type FakeX, makeFakeX, MEDIA_ID } from "./UploaderFakeX.js"
+
+const path = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
+const png = new Uint8Array(readFileSync(path("sample.png")))
+
+const provide = (fake: FakeX) => Effect.provide(Layer.merge(fake.layer, NodeContext.layer))
+
+/** Collects progress events through `onProgress`. */
+const recorder = () => {
+  const events: Array<Uploader.Progress> = []
+  return { events, onProgress: (e: Uploader.Progress) => Effect.sync(() => void events.push(e)) }
+}
+
+/** Waits (real time, bounded) for a condition that real I/O makes true. */
+const eventually = (condition: () => boolean) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 500 && !condition(); i++) yield* TestServices.provideLive(Effect.sleep("2 millis"))
+    assert.isTrue(condition())
+  })
+
+const noBackoff = Retry.transient({ base: "1 second", jitter: false, times: 5 })
+
+describe("Uploader.uploadFile", () => {
+  it.effect("uploads a real MP4 from disk in segments, polls processing with TestClock, reassembles exactly", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        finalize: { state: "pending", check_after_secs: 1 },
+        statuses: [
+          { state: "in_progress", check_after_secs: 2, progress_percent: 50 },
+          { state: "succeeded", progress_percent: 100 }
+        ]
+      })
+      const { events, onProgress } = recorder()
+      const fiber = yield* Effect.fork(
+        Uploader.uploadFile(path("sample.mp4"), { chunkSize: 5000, concurrency: 2, onProgress }).pipe(provide(fake))
+      )
+      const processingEvents = () => events.filter((e) => e._tag === "Processing").length
+      yield* eventually(() => processingEvents() === 1)
+      yield* TestClock.adjust("999 millis")
+      assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 0, "no STATUS before check_after_secs")
+      yield* TestClock.adjust("1 millis")
+      yield* eventually(() => processingEvents() === 2)
+      assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 1)
+      yield* TestClock.adjust("2 seconds")
+      const media = yield* Fiber.join(fiber)
+
+      assert.strictEqual(media.mediaId, MEDIA_ID)
+      assert.strictEqual(media.mediaKey, `7_${MEDIA_ID}`)
+      assert.strictEqual(media.mediaType, "video/mp4")
+      assert.strictEqual(media.mediaCategory, "tweet_video")
+      assert.strictEqual(media.size, 24006)
+      assert.strictEqual(media.media.processing_info?.state, "succeeded")
+      assert.deepStrictEqual(fake.assembled(), mp4)
+      assert.strictEqual(fake.segments.size, 5)
+      assert.deepStrictEqual(
+        fake.requests.map((r) => r.path.replace(MEDIA_ID, "ID")).filter((p) => !p.endsWith("/append")),
+        ["/2/media/upload/initialize", "/2/media/upload/ID/finalize", "/2/media/upload", "/2/media/upload"]
+      )
+      assert.deepStrictEqual(events.map((e) => e._tag), [
+        "Initialized",
+        "SegmentSent",
+        "SegmentSent",
+        "SegmentSent",
+        "SegmentSent",
+        "SegmentSent",
+        "Finalized",
+        "Processing",
+        "Processing",
+        "Completed"
+      ])
+      const sent = events.filter((e): e is Uploader.SegmentSent => e._tag === "SegmentSent")
+      assert.deepStrictEqual(sent.map((e) => e.bytesSent).at(-1), 24006)
+      assert.deepStrictEqual(sent.map((e) => e.segmentsSent), [1, 2, 3, 4, 5])
+      const processing = events.filter((e): e is Uploader.Processing => e._tag === "Processing")
+      assert.deepStrictEqual(processing.map((e) => [e.state, e.percent, e.nextCheckMs]), [
+        ["pending", undefined, 1000],
+        ["in_progress", 50, 2000]
+      ])
+    }))
+
+  it.effect("an image with no processing_info completes right after FINALIZE (no STATUS call)", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX()
+      const media = yield* Uploader.uploadFile(png).pipe(provide(fake))
+      assert.strictEqual(media.mediaCategory, "tweet_image")
+      assert.deepStrictEqual(fake.assembled(), png)
+      assert.strictEqual(fake.segments.size, 1)
+      assert.isFalse(fake.requests.some((r) => r.method === "GET"))
+    }))
+
+  it.effect("retries a failing segment on its own, with Retrying events, without re-sending the others", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ appendFailures: new Map([[2, 2]]) })
+      const { events, onProgress } = recorder()
+      const fiber = yield* Effect.fork(
+        Uploader.uploadFile(mp4, { chunkSize: 5000, retry: noBackoff, onProgress }).pipe(provide(fake))
+      )
+      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual([0, 1, 2, 3, 4].map(fake.appendsOf), [1, 1, 3, 1, 1])
+      const retries = events.filter((e): e is Uploader.Retrying => e._tag === "Retrying")
+      assert.deepStrictEqual(retries.map((e) => [e.operation, e.segmentIndex, e.attempt, e.delayMs]), [
+        ["append", 2, 1, 1000],
+        ["append", 2, 2, 2000]
+      ])
+      assert.include(retries[0]!.reason, "server error")
+      assert.deepStrictEqual(fake.assembled(), mp4)
+    }))
+
+  it.effect("keeps at most `concurrency` APPENDs in flight", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ appendDelay: "100 millis" })
+      const fiber = yield* Effect.fork(Uploader.uploadFile(mp4, { chunkSize: 2000, concurrency: 3 }).pipe(provide(fake)))
+      for (let i = 0; i < 6; i++) yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(fake.segments.size, 13)
+      assert.strictEqual(fake.maxInFlight(), 3)
+      assert.deepStrictEqual(fake.assembled(), mp4)
+    }))
+
+  it.effect("falls back to a growing poll interval when check_after_secs is missing", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        finalize: { state: "pending" },
+        statuses: [{ state: "in_progress" }, { state: "in_progress" }, { state: "succeeded" }]
+      })
+      const statusCalls = () => fake.requests.filter((r) => r.method === "GET").length
+      const fiber = yield* Effect.fork(Uploader.uploadFile(mp4, { pollInterval: "4 seconds" }).pipe(provide(fake)))
+      yield* TestClock.adjust("3999 millis")
+      assert.strictEqual(statusCalls(), 0)
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(statusCalls(), 1)
+      yield* TestClock.adjust("5999 millis") // 4 s x 1.5
+      assert.strictEqual(statusCalls(), 1)
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(statusCalls(), 2)
+      yield* TestClock.adjust("9 seconds") // 4 s x 1.5 x 1.5
+      const media = yield* Fiber.join(fiber)
+      assert.strictEqual(statusCalls(), 3)
+      assert.strictEqual(media.media.processing_info?.state, "succeeded")
+    }))
+
+  it.effect("fails with ProcessingFailed on `failed`, carrying X's code, name and message", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        finalize: { state: "pending", check_after_secs: 1 },
+        statuses: [{
+          state: "failed",
+          error: { code: 1, name: "InvalidMedia", message: "Unsupported video format" }
+        }]
+      })
+      const fiber = yield* Effect.fork(Effect.flip(Uploader.uploadFile(mp4).pipe(provide(fake))))
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "ProcessingFailed")
+      if (error._tag !== "ProcessingFailed") return
+      assert.deepStrictEqual([error.mediaId, error.code, error.errorName, error.detail], [
+        MEDIA_ID,
+        1,
+        "InvalidMedia",
+        "Unsupported video format"
+      ])
+    }))
+
+  it.effect("stops polling on in_progress with an error (no endless loop)", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        finalize: { state: "pending", check_after_secs: 1 },
+        statuses: [{
+          state: "in_progress",
+          check_after_secs: 1,
+          error: { code: 3, name: "UnsupportedMedia", message: "Duration exceeds max" }
+        }]
+      })
+      const fiber = yield* Effect.fork(Effect.flip(Uploader.uploadFile(mp4).pipe(provide(fake))))
+      yield* TestClock.adjust("10 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "ProcessingFailed")
+      assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 1)
+    }))
+
+  it.effect("fails with ProcessingTimeout at the overall deadline", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        finalize: { state: "pending", check_after_secs: 10 },
+        statuses: [{ state: "in_progress", check_after_secs: 10, progress_percent: 40 }]
+      })
+      const fiber = yield* Effect.fork(
+        Effect.flip(Uploader.uploadFile(mp4, { processingTimeout: "25 seconds" }).pipe(provide(fake)))
+      )
+      yield* TestClock.adjust("20 seconds")
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("5 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "ProcessingTimeout")
+      if (error._tag !== "ProcessingTimeout") return
+      assert.strictEqual(error.waitedMs, 25_000)
+      assert.strictEqual(error.lastState, "in_progress")
+      assert.include(error.message, "25 s")
+      // polls at 10 s, 20 s, and the last at the deadline (25 s)
+      assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 3)
+    }))
+
+  it.effect("fails with MediaExpired when STATUS no longer knows the id", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ finalize: { state: "pending", check_after_secs: 1 }, statusNotFound: true })
+      const fiber = yield* Effect.fork(Effect.flip(Uploader.uploadFile(mp4).pipe(provide(fake))))
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "MediaExpired")
+      assert.include(error.message, "Upload the file again")
+    }))
+
+  it.effect("fails with MediaExpired when expires_after_secs elapses while waiting", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        finalizeExpiresAfterSecs: 30,
+        finalize: { state: "pending", check_after_secs: 60 },
+        statuses: [{ state: "in_progress", check_after_secs: 60 }]
+      })
+      const fiber = yield* Effect.fork(Effect.flip(Uploader.uploadFile(mp4).pipe(provide(fake))))
+      yield* TestClock.adjust("60 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "MediaExpired")
+      assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 0)
+    }))
+
+  it.effect("refuses to resume an id that already expired, with no network call", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX()
+      const error = yield* Effect.flip(
+        Uploader.uploadFile(mp4, {
+          resume: { mediaId: Ids.MediaId.make(MEDIA_ID), chunkSize: 4 * 1024 * 1024, acknowledgedSegments: [], expiresAt: 0 }
+        }).pipe(provide(fake))
+      )
+      assert.strictEqual(error._tag, "MediaExpired")
+      assert.strictEqual(fake.requests.length, 0)
+    }))
+})
+
+describe("Uploader resume", () => {
+  it.effect("continues from acknowledged segments without re-sending them or re-initializing", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX()
+      const { events, onProgress } = recorder()
+      yield* Uploader.uploadFile(path("sample.mp4"), {
+        onProgress,
+        resume: { mediaId: Ids.MediaId.make(MEDIA_ID), chunkSize: 5000, acknowledgedSegments: [0, 1, 3] }
+      }).pipe(provide(fake))
+      assert.deepStrictEqual(
+        fake.requests.filter((r) => r.segmentIndex !== undefined).map((r) => r.segmentIndex).sort(),
+        [2, 4]
+      )
+      assert.isFalse(fake.requests.some((r) => r.path.endsWith("/initialize")))
+      assert.isTrue(fake.requests.some((r) => r.path.endsWith("/finalize")))
+      assert.deepStrictEqual(fake.segments.get(2), mp4.slice(10000, 15000))
+      assert.deepStrictEqual(fake.segments.get(4), mp4.slice(20000, 24006))
+      const init = events[0] as Uploader.Initialized
+      assert.deepStrictEqual([init._tag, init.resumedSegments, init.totalSegments], ["Initialized", 3, 5])
+      const sent = events.filter((e): e is Uploader.SegmentSent => e._tag === "SegmentSent")
+      assert.deepStrictEqual(sent.map((e) => e.segmentsSent), [4, 5])
+      assert.strictEqual(sent.at(-1)!.bytesSent, 24006)
+    }))
+
+  it.effect("refuses resume data that does not fit the file, before any network call", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX()
+      const error = yield* Effect.flip(
+        Uploader.uploadFile(mp4, {
+          resume: { mediaId: Ids.MediaId.make(MEDIA_ID), chunkSize: 5000, acknowledgedSegments: [7] }
+        }).pipe(provide(fake))
+      )
+      assert.strictEqual(error._tag, "InvalidInput")
+      assert.include(error.message, "segments 0 to 4")
+      assert.strictEqual(fake.requests.length, 0)
+    }))
+})
+
+describe("Uploader bad input (no network call)", () => {
+  const cases: ReadonlyArray<readonly [string, string | Uint8Array, Uploader.Options, string]> = [
+    ["a missing file", path("missing.mp4"), {}, "no file at"],
+    ["a directory", path("x-examples"), {}, "is a directory"],
+    ["an empty file", path("empty.bin"), {}, "is empty"],
+    ["an unknown category", path("sample.mp4"), { mediaCategory: "video" as Ids.MediaCategory }, "is not a media category"],
+    ["a category that does not fit", path("video-named-as.png"), { mediaCategory: "tweet_image" }, "cannot be uploaded as"],
+    ["a bad concurrency", path("sample.mp4"), { concurrency: 0 }, "concurrency must be"],
+    ["a chunk size over 5 MiB", path("sample.mp4"), { chunkSize: 6 * 1024 * 1024 }, "chunkSize must be"],
+    ["a broken subtitle file", path("broken.srt"), {}, "line 6"]
+  ]
+  for (const [name, source, options, expected] of cases) {
+    it.effect(`refuses ${name}`, () =>
+      Effect.gen(function*() {
+        const fake = makeFakeX()
+        const error = yield* Effect.flip(Uploader.uploadFile(source, options).pipe(provide(fake)))
+        assert.strictEqual(error._tag, "InvalidInput")
+        assert.include(error.message, expected)
+        assert.strictEqual(fake.requests.length, 0)
+      }))
+  }
+})
+
+describe("Uploader.uploadFileStream", () => {
+  it.effect("streams the progress events and ends with Completed", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ finalize: { state: "pending", check_after_secs: 1 } })
+      const seen = recorder()
+      const fiber = yield* Effect.fork(
+        Uploader.uploadFileStream(path("sample.mp4"), { chunkSize: 10000, onProgress: seen.onProgress }).pipe(
+          Stream.runCollect,
+          provide(fake)
+        )
+      )
+      yield* eventually(() => seen.events.some((e) => e._tag === "Processing"))
+      yield* TestClock.adjust("1 second")
+      const events = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+      assert.deepStrictEqual(events.map((e) => e._tag), [
+        "Initialized",
+        "SegmentSent",
+        "SegmentSent",
+        "SegmentSent",
+        "Finalized",
+        "Processing",
+        "Completed"
+      ])
+    }))
+
+  it.effect("fails the stream with the upload's error", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX()
+      const error = yield* Effect.flip(
+        Uploader.uploadFileStream(path("empty.bin")).pipe(Stream.runCollect, provide(fake))
+      )
+      assert.strictEqual(error._tag, "InvalidInput")
+    }))
+})

@@ -1,0 +1,165 @@
+/**
+ * A fake X for uploader tests: an `HttpClient` (HttpClient.make) that answers the v2 initialize / append /
+ * finalize / status routes from an in-memory state, records every request, and can be scripted to fail.
+ */
+import { HttpClient, HttpClientResponse } from "@effect/platform"
+import type { HttpClientRequest } from "@effect/platform"
+import { type Duration, Effect, Layer, Redacted } from "effect"
+import * as Auth from "../src/Auth.js"
+import * as XClient from "../src/XClient.js"
+
+export interface Recorded {
+  readonly method: string
+  readonly path: string
+  readonly segmentIndex?: number
+}
+
+export interface Script {
+  /** `processing_info` of FINALIZE (undefined: ready at once). */
+  finalize?: Record<string, unknown> | undefined
+  /** `processing_info` of successive STATUS calls (the last repeats). */
+  statuses?: ReadonlyArray<Record<string, unknown>>
+  /** Segment index -> number of 503 answers before it is accepted. */
+  appendFailures?: Map<number, number>
+  /** STATUS answers 404 (the id expired at X). */
+  statusNotFound?: boolean
+  expiresAfterSecs?: number
+  finalizeExpiresAfterSecs?: number
+  /** Sleep inside every APPEND (TestClock time), to observe concurrency. */
+  appendDelay?: Duration.DurationInput
+}
+
+export interface FakeX {
+  readonly requests: Array<Recorded>
+  readonly segments: Map<number, Uint8Array>
+  readonly maxInFlight: () => number
+  readonly layer: Layer.Layer<XClient.XClient>
+  readonly assembled: () => Uint8Array
+  readonly appendsOf: (index: number) => number
+}
+
+export const MEDIA_ID = "1880028106020515840"
+
+const json = (request: HttpClientRequest.HttpClientRequest, status: number, body: unknown) =>
+  HttpClientResponse.fromWeb(
+    request,
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })
+  )
+
+const indexOf = (haystack: Uint8Array, needle: Uint8Array, from = 0): number => {
+  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer
+    return i
+  }
+  return -1
+}
+
+/** Parses the multipart APPEND body: `segment_index` and the `media` bytes. */
+export const parseAppend = (
+  contentType: string,
+  body: Uint8Array
+): { segmentIndex: number; media: Uint8Array } => {
+  const boundary = /boundary=(.+)$/.exec(contentType)![1]!
+  const enc = new TextEncoder()
+  const text = new TextDecoder("latin1").decode(body.subarray(0, Math.min(body.length, 2048)))
+  const segmentIndex = Number(/name="segment_index"\r\n\r\n(\d+)\r\n/.exec(text)![1])
+  const mediaHeader = indexOf(body, enc.encode(`name="media"`))
+  const start = indexOf(body, enc.encode("\r\n\r\n"), mediaHeader) + 4
+  const end = indexOf(body, enc.encode(`\r\n--${boundary}--`), start)
+  return { segmentIndex, media: body.slice(start, end) }
+}
+
+export const makeFakeX = (script: Script = {}): FakeX => {
+  const requests: Array<Recorded> = []
+  const segments = new Map<number, Uint8Array>()
+  const appendCounts = new Map<number, number>()
+  let statusCalls = 0
+  let inFlight = 0
+  let maxInFlight = 0
+  const failuresLeft = new Map(script.appendFailures ?? [])
+  const mediaKey = `7_${MEDIA_ID}`
+
+  const client = HttpClient.make((request, url) =>
+    Effect.gen(function*() {
+      const path = url.pathname
+      if (request.method === "POST" && path === "/2/media/upload/initialize") {
+        requests.push({ method: "POST", path })
+        return json(request, 200, {
+          data: { id: MEDIA_ID, media_key: mediaKey, expires_after_secs: script.expiresAfterSecs ?? 86400 }
+        })
+      }
+      const append = /^\/2\/media\/upload\/(\d+)\/append$/.exec(path)
+      if (request.method === "POST" && append) {
+        const body = request.body
+        if (body._tag !== "Uint8Array") return json(request, 400, { title: "Invalid Request", detail: "no body" })
+        const { media, segmentIndex } = parseAppend(body.contentType, body.body)
+        requests.push({ method: "POST", path, segmentIndex })
+        appendCounts.set(segmentIndex, (appendCounts.get(segmentIndex) ?? 0) + 1)
+        inFlight++
+        maxInFlight = Math.max(maxInFlight, inFlight)
+        if (script.appendDelay) yield* Effect.sleep(script.appendDelay)
+        inFlight--
+        const left = failuresLeft.get(segmentIndex) ?? 0
+        if (left > 0) {
+          failuresLeft.set(segmentIndex, left - 1)
+          return json(request, 503, { title: "Service Unavailable", detail: "try again", type: "about:blank", status: 503 })
+        }
+        segments.set(segmentIndex, media)
+        return json(request, 200, { data: { expires_at: 1_900_000_000 } })
+      }
+      const finalize = /^\/2\/media\/upload\/(\d+)\/finalize$/.exec(path)
+      if (request.method === "POST" && finalize) {
+        requests.push({ method: "POST", path })
+        let size = 0
+        for (const s of segments.values()) size += s.length
+        return json(request, 200, {
+          data: {
+            id: MEDIA_ID,
+            media_key: mediaKey,
+            size,
+            expires_after_secs: script.finalizeExpiresAfterSecs ?? 86400,
+            ...(script.finalize ? { processing_info: script.finalize } : {})
+          }
+        })
+      }
+      if (request.method === "GET" && path === "/2/media/upload") {
+        requests.push({ method: "GET", path })
+        if (script.statusNotFound) {
+          return json(request, 404, {
+            title: "Not Found Error",
+            detail: "Could not find media",
+            type: "https://api.x.com/2/problems/resource-not-found"
+          })
+        }
+        const statuses = script.statuses ?? [{ state: "succeeded", progress_percent: 100 }]
+        const info = statuses[Math.min(statusCalls, statuses.length - 1)]
+        statusCalls++
+        return json(request, 200, { data: { id: MEDIA_ID, media_key: mediaKey, processing_info: info } })
+      }
+      return json(request, 404, { title: "Not Found", detail: `no route ${request.method} ${path}` })
+    })
+  )
+
+  const layer = XClient.layer({
+    baseUrl: "https://fake.x.test",
+    auth: Auth.oauth2User({ accessToken: Redacted.make("test-token") })
+  }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
+
+  return {
+    requests,
+    segments,
+    maxInFlight: () => maxInFlight,
+    layer,
+    appendsOf: (index) => appendCounts.get(index) ?? 0,
+    assembled: () => {
+      const parts = [...segments.entries()].sort(([a], [b]) => a - b).map(([, bytes]) => bytes)
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+      let offset = 0
+      for (const p of parts) {
+        out.set(p, offset)
+        offset += p.length
+      }
+      return out
+    }
+  }
+}

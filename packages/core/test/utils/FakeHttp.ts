@@ -1,0 +1,115 @@
+/**
+ * A fake `HttpClient` for core tests: records every request and answers with a handler.
+ */
+import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { Effect, Layer, Redacted } from "effect"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Auth, XClient } from "../../src/index.js"
+
+/** One recorded request. */
+export interface Recorded {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Readonly<Record<string, string>>
+  /** Text of a JSON / url-encoded body. */
+  readonly text: string | undefined
+  /** A multipart body. */
+  readonly form: FormData | undefined
+  readonly request: HttpClientRequest.HttpClientRequest
+}
+
+/** What a handler answers. */
+export type Reply =
+  | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string>; readonly raw?: string }
+  | { readonly fail: "ECONNRESET" | "ECONNREFUSED" | "ETIMEDOUT" | "ENOTFOUND" }
+  | { readonly hang: true }
+
+/** Reads an X example body from test/fixtures/x-examples. */
+export const example = (name: string): unknown =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/x-examples/${name}`, import.meta.url)), "utf8"))
+
+const bodyOf = (request: HttpClientRequest.HttpClientRequest) => {
+  const body = request.body
+  switch (body._tag) {
+    case "Uint8Array":
+      return { text: new TextDecoder().decode(body.body), form: undefined }
+    case "FormData":
+      return { text: undefined, form: body.formData }
+    default:
+      return { text: undefined, form: undefined }
+  }
+}
+
+/** A fake X: `requests` grows as calls are made. */
+export const makeFake = (handler: (request: Recorded, index: number) => Reply) => {
+  const requests: Array<Recorded> = []
+  const client = HttpClient.make((request, url) =>
+    Effect.suspend(() => {
+      const recorded: Recorded = {
+        method: request.method,
+        url,
+        headers: request.headers,
+        ...bodyOf(request),
+        request
+      }
+      requests.push(recorded)
+      const reply = handler(recorded, requests.length - 1)
+      if ("hang" in reply) return Effect.never
+      if ("fail" in reply) {
+        return Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause: Object.assign(new Error(`fake ${reply.fail}`), { code: reply.fail })
+          })
+        )
+      }
+      const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body))
+      return Effect.succeed(
+        HttpClientResponse.fromWeb(
+          request,
+          new Response(reply.status === 204 ? null : text, {
+            status: reply.status,
+            headers: { "content-type": "application/json", ...reply.headers }
+          })
+        )
+      )
+    })
+  )
+  return { requests, client, httpLayer: Layer.succeed(HttpClient.HttpClient, client) }
+}
+
+/** Secrets used by tests (must never leak). */
+export const secrets = {
+  accessToken: "ACCESS-TOKEN-SECRET-abc123",
+  refreshToken: "REFRESH-TOKEN-SECRET-def456",
+  clientSecret: "CLIENT-SECRET-ghi789",
+  bearer: "BEARER-APP-SECRET-jkl012",
+  newAccessToken: "NEW-ACCESS-TOKEN-SECRET-mno345",
+  newRefreshToken: "NEW-REFRESH-TOKEN-SECRET-pqr678"
+}
+
+/** OAuth 2.0 user credentials with the test secrets. */
+export const userAuth = (extra?: { readonly expiresAt?: Date; readonly refresh?: boolean }) =>
+  Auth.oauth2User({
+    accessToken: Redacted.make(secrets.accessToken),
+    ...(extra?.refresh === false ? {} : {
+      refreshToken: Redacted.make(secrets.refreshToken),
+      clientId: "client-id-1",
+      clientSecret: Redacted.make(secrets.clientSecret)
+    }),
+    ...(extra?.expiresAt ? { expiresAt: extra.expiresAt } : {})
+  })
+
+/** An `XClient` layer on a fake. */
+export const fakeClient = (
+  handler: (request: Recorded, index: number) => Reply,
+  options?: Partial<XClient.Options>
+) => {
+  const fake = makeFake(handler)
+  const layer = XClient.layer({ auth: userAuth(), baseUrl: "https://api.x.com", ...options }).pipe(
+    Layer.provide(fake.httpLayer)
+  )
+  return { ...fake, layer }
+}

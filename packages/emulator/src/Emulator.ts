@@ -1,0 +1,218 @@
+/**
+ * A faithful local X media API, served on 127.0.0.1.
+ *
+ * `Emulator.layer(options)` starts the HTTP server (port 0 = a random free port) and provides the `Emulator`
+ * service: its `url`, `port`, and access to its state (media, posts, journal, processing modes, reset).
+ * With no options it serves the default dev identity (see `Identities`): OAuth 2.0 user token `xmedia-dev-token`.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "@xmedia/emulator"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const emulator = yield* Emulator.Emulator
+ *   console.log(emulator.url) // http://127.0.0.1:54321
+ * }).pipe(Effect.provide(Emulator.layer({ processing: Emulator.immediate })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { HttpServer } from "@effect/platform"
+import { NodeContext, NodeHttpServer } from "@effect/platform-node"
+import type { Ids } from "@xmedia/core"
+import { Context, Effect, Layer, Option } from "effect"
+import * as http from "node:http"
+import * as Identities from "./Identities.js"
+import { Settings, type ServerSettings, VERSION } from "./internal/config.js"
+import * as AdminRoutes from "./internal/admin/routes.js"
+import { Faults, layer as faultsLayer } from "./internal/faults.js"
+import { Journal, type JournalEntry, layer as journalLayer } from "./internal/journal.js"
+import { layer as oauth1Layer, OAuth1Verifier } from "./internal/oauth1Verify.js"
+import * as Validator from "./internal/openapi/validator.js"
+import { layer as rateLimitsLayer, RateLimits } from "./internal/rateLimits.js"
+import type { Route } from "./internal/routes/router.js"
+import { routes as v2MediaRoutes } from "./internal/routes/v2/media.js"
+import { routes as v2MediaExtraRoutes } from "./internal/routes/v2/mediaExtras.js"
+import { routes as v2PostRoutes } from "./internal/routes/v2/posts.js"
+import { makeApp } from "./internal/server.js"
+import type { MediaRecord, PostRecord, ProcessingMode as InternalMode } from "./internal/state/State.js"
+import { State } from "./internal/state/State.js"
+import { layer as storeLayer } from "./internal/state/store.js"
+
+/**
+ * How async (video/GIF) processing advances: at once, over `seconds` (via `Clock`, so `TestClock` drives it), or
+ * after `polls` STATUS calls.
+ *
+ * @since 0.1.0
+ */
+export type ProcessingMode = InternalMode
+
+/** Processing finishes at FINALIZE. @since 0.1.0 */
+export const immediate: ProcessingMode = { _tag: "immediate" }
+/** Processing takes `seconds` (pending, then in_progress with rising progress). @since 0.1.0 */
+export const seconds = (n: number): ProcessingMode => ({ _tag: "seconds", seconds: n })
+/** Processing finishes on the `n`-th STATUS poll. @since 0.1.0 */
+export const afterPolls = (n: number): ProcessingMode => ({ _tag: "polls", polls: n })
+
+/**
+ * Options of {@link layer}. Everything is optional.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number | undefined
+  /** Users, apps and tokens; default {@link Identities.dev}. */
+  readonly identities?: Identities.Identities | undefined
+  /** Default processing mode of async media (default: after 2 polls). */
+  readonly processing?: ProcessingMode | undefined
+  /** Per-category processing modes. */
+  readonly processingByCategory?: Partial<Record<Ids.MediaCategory, ProcessingMode>> | undefined
+  /** Multiplier of rate-limit windows (default 1 = X's numbers). */
+  readonly rateLimitScale?: number | undefined
+  /** Turn responses that break X's OpenAPI schema into 500s (default false). */
+  readonly strict?: boolean | undefined
+  /** Persist state here across restarts; a temporary directory (removed at shutdown) when omitted. */
+  readonly dataDir?: string | undefined
+  /** Largest APPEND chunk (default 5 MiB, X's documented 5 MB). */
+  readonly maxChunkBytes?: number | undefined
+  /** Seed of the fault-injection PRNG (default 1). */
+  readonly faultsSeed?: number | undefined
+  /** Seconds a media id stays valid (default 86400). */
+  readonly expiresAfterSecs?: number | undefined
+}
+
+/**
+ * The running emulator.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  /** Base URL, e.g. `http://127.0.0.1:54321`. */
+  readonly url: string
+  readonly port: number
+  /** Directory of chunks, assembled files and (with `dataDir`) `state.json`. */
+  readonly dataDir: string
+  /** The emulator's version, as sent in `x-emulator: xmedia/<version>`. */
+  readonly version: string
+  /** One media record (owner, category, bytes received, sha256, processing history, subtitles, metadata). */
+  readonly media: (id: string) => Effect.Effect<MediaRecord | undefined>
+  readonly listMedia: Effect.Effect<ReadonlyArray<MediaRecord>>
+  readonly posts: Effect.Effect<ReadonlyArray<PostRecord>>
+  /** The request journal (never bytes or secrets). */
+  readonly requests: Effect.Effect<ReadonlyArray<JournalEntry>>
+  /** Sets the processing mode: default, per category, or per media id. */
+  readonly setProcessing: (
+    mode: ProcessingMode,
+    target?: { readonly category: Ids.MediaCategory } | { readonly mediaId: string }
+  ) => Effect.Effect<void>
+  /** Clears state, the journal, fault rules, rate windows and remembered OAuth nonces in one call. */
+  readonly reset: Effect.Effect<void>
+}
+
+/**
+ * Context tag of the running emulator.
+ *
+ * @since 0.1.0
+ */
+export class Emulator extends Context.Tag("@xmedia/emulator/Emulator")<Emulator, Service>() {}
+
+/** All routes the emulator serves. */
+const allRoutes: ReadonlyArray<Route> = [...v2MediaRoutes, ...v2MediaExtraRoutes, ...v2PostRoutes]
+
+const keyringOf = (identities: Identities.Identities) => ({
+  consumerSecret: (key: string) => Option.fromNullable(identities.apps.find((a) => a.consumerKey === key)?.consumerSecret),
+  token: (token: string) =>
+    Option.fromNullable(identities.oauth1Tokens.find((t) => t.accessToken === token)).pipe(
+      Option.map((t) => ({
+        secret: t.accessTokenSecret,
+        userId: t.userId,
+        consumerKey: identities.apps.find((a) => a.id === t.appId)?.consumerKey
+      }))
+    )
+})
+
+const settingsOf = (options: Options): ServerSettings => ({
+  identities: options.identities ?? Identities.dev,
+  maxChunkBytes: options.maxChunkBytes ?? 5 * 1024 * 1024,
+  maxJsonBytes: 1024 * 1024,
+  expiresAfterSecs: options.expiresAfterSecs ?? 86400,
+  strict: options.strict ?? false,
+  rateLimitScale: options.rateLimitScale ?? 1,
+  faultsSeed: options.faultsSeed ?? 1
+})
+
+/**
+ * Starts the emulator on 127.0.0.1 and provides {@link Emulator}. The server stops (and a temporary data
+ * directory is removed) when the layer's scope closes.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
+  const settings = settingsOf(options)
+  const base = Layer.mergeAll(
+    storeLayer({
+      dataDir: options.dataDir,
+      expiresAfterSecs: settings.expiresAfterSecs,
+      defaultProcessing: options.processing ?? afterPolls(2),
+      processingByCategory: options.processingByCategory
+    }),
+    journalLayer(),
+    Layer.succeed(Settings, settings),
+    faultsLayer({ seed: settings.faultsSeed }),
+    rateLimitsLayer({ windowScale: settings.rateLimitScale }),
+    oauth1Layer({ keyring: keyringOf(settings.identities) })
+  ).pipe(Layer.provideMerge(NodeContext.layer))
+
+  const serverLayer = NodeHttpServer.layer(() => http.createServer({ keepAliveTimeout: 5_000 }), {
+    port: options.port ?? 0,
+    host: "127.0.0.1"
+  })
+
+  const serve = Layer.unwrapEffect(Effect.gen(function*() {
+    const faults = yield* Faults
+    const rateLimits = yield* RateLimits
+    const journal = yield* Journal
+    const oauth1 = yield* OAuth1Verifier
+    const admin = AdminRoutes.make({ version: VERSION, faults, rateLimits, journal, oauth1 })
+    const validator = settings.strict ? yield* Validator.make : undefined
+    return HttpServer.serve(makeApp([...admin, ...allRoutes], validator))
+  }))
+
+  const service = Layer.effect(
+    Emulator,
+    Effect.gen(function*() {
+      const server = yield* HttpServer.HttpServer
+      const state = yield* State
+      const journal = yield* Journal
+      const faults = yield* Faults
+      const rateLimits = yield* RateLimits
+      const oauth1 = yield* OAuth1Verifier
+      const address = server.address
+      const port = address._tag === "TcpAddress" ? address.port : 0
+      return {
+        url: `http://127.0.0.1:${port}`,
+        port,
+        dataDir: state.dataDir,
+        version: VERSION,
+        media: state.getMedia,
+        listMedia: state.listMedia,
+        posts: state.listPosts,
+        requests: journal.list,
+        setProcessing: (mode, target) =>
+          state.setProcessingMode(
+            target === undefined
+              ? { _tag: "default" }
+              : "category" in target
+              ? { _tag: "category", category: target.category }
+              : { _tag: "media", mediaId: target.mediaId },
+            mode
+          ),
+        reset: Effect.all([state.reset, journal.clear, faults.reset, rateLimits.reset, oauth1.reset], { discard: true })
+      } satisfies Service
+    })
+  )
+
+  return Layer.merge(serve, service).pipe(Layer.provide(serverLayer), Layer.provide(base), Layer.orDie)
+}

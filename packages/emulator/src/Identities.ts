@@ -1,0 +1,180 @@
+/**
+ * Who the emulator knows: users, apps and their credentials.
+ *
+ * A default dev identity works with no configuration (like LocalStack's `test`/`test`):
+ *
+ * | what | value |
+ * | --- | --- |
+ * | user id / username | `1000000000000000001` / `xmedia_dev` |
+ * | OAuth 2.0 user token | `xmedia-dev-token` (scopes `media.write tweet.read tweet.write users.read offline.access`) |
+ * | OAuth 1.0a consumer key / secret | `xmedia-dev-consumer-key` / `xmedia-dev-consumer-secret` |
+ * | OAuth 1.0a access token / secret | `1000000000000000001-xmedia-dev-access-token` / `xmedia-dev-access-token-secret` |
+ * | app id / app-only bearer token | `1000000000000000100` / `xmedia-dev-app-token` |
+ *
+ * More users, apps and tokens come from a JSON file (`--config FILE`) decoded with {@link IdentitiesFile}; they
+ * are added to the dev identity unless `"includeDev": false`.
+ *
+ * @example
+ * ```json
+ * { "users": [{ "id": "2000000000000000002", "username": "other" }],
+ *   "oauth2Tokens": [{ "token": "other-token", "userId": "2000000000000000002",
+ *                      "scopes": ["media.write", "tweet.read", "tweet.write", "users.read"] }] }
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema } from "effect"
+
+const Snowflake = Schema.String.pipe(Schema.pattern(/^[0-9]{1,19}$/))
+
+/**
+ * A user account.
+ *
+ * @since 0.1.0
+ */
+export const User = Schema.Struct({
+  id: Snowflake,
+  username: Schema.String,
+  name: Schema.optional(Schema.String)
+})
+/** @since 0.1.0 */
+export type User = typeof User.Type
+
+/**
+ * A developer app: its OAuth 1.0a consumer credentials and an optional app-only bearer token.
+ *
+ * @since 0.1.0
+ */
+export const App = Schema.Struct({
+  id: Snowflake,
+  name: Schema.String,
+  consumerKey: Schema.String,
+  consumerSecret: Schema.String,
+  bearerToken: Schema.optional(Schema.String)
+})
+/** @since 0.1.0 */
+export type App = typeof App.Type
+
+/**
+ * An OAuth 2.0 user access token with its scopes.
+ *
+ * @since 0.1.0
+ */
+export const OAuth2Token = Schema.Struct({
+  token: Schema.String,
+  userId: Snowflake,
+  appId: Schema.optional(Snowflake),
+  scopes: Schema.Array(Schema.String)
+})
+/** @since 0.1.0 */
+export type OAuth2Token = typeof OAuth2Token.Type
+
+/**
+ * An OAuth 1.0a user access token (belongs to one app's consumer key).
+ *
+ * @since 0.1.0
+ */
+export const OAuth1Token = Schema.Struct({
+  accessToken: Schema.String,
+  accessTokenSecret: Schema.String,
+  userId: Snowflake,
+  appId: Schema.optional(Snowflake)
+})
+/** @since 0.1.0 */
+export type OAuth1Token = typeof OAuth1Token.Type
+
+/**
+ * The JSON shape of `--config FILE` (every list optional).
+ *
+ * @since 0.1.0
+ */
+export const IdentitiesFile = Schema.Struct({
+  includeDev: Schema.optional(Schema.Boolean),
+  users: Schema.optional(Schema.Array(User)),
+  apps: Schema.optional(Schema.Array(App)),
+  oauth2Tokens: Schema.optional(Schema.Array(OAuth2Token)),
+  oauth1Tokens: Schema.optional(Schema.Array(OAuth1Token))
+})
+/** @since 0.1.0 */
+export type IdentitiesFile = typeof IdentitiesFile.Type
+
+/**
+ * The resolved set of identities the emulator serves.
+ *
+ * @since 0.1.0
+ */
+export interface Identities {
+  readonly users: ReadonlyArray<User>
+  readonly apps: ReadonlyArray<App>
+  readonly oauth2Tokens: ReadonlyArray<OAuth2Token>
+  readonly oauth1Tokens: ReadonlyArray<OAuth1Token>
+}
+
+/** The dev user's id. @since 0.1.0 */
+export const DEV_USER_ID = "1000000000000000001"
+/** The dev app's id. @since 0.1.0 */
+export const DEV_APP_ID = "1000000000000000100"
+/** The dev OAuth 2.0 user token. @since 0.1.0 */
+export const DEV_OAUTH2_TOKEN = "xmedia-dev-token"
+/** The dev app-only bearer token (refused on writes, as X refuses it). @since 0.1.0 */
+export const DEV_APP_BEARER_TOKEN = "xmedia-dev-app-token"
+/** The dev OAuth 1.0a credentials. @since 0.1.0 */
+export const DEV_OAUTH1 = {
+  consumerKey: "xmedia-dev-consumer-key",
+  consumerSecret: "xmedia-dev-consumer-secret",
+  accessToken: "1000000000000000001-xmedia-dev-access-token",
+  accessTokenSecret: "xmedia-dev-access-token-secret"
+} as const
+
+/**
+ * The default dev identity (see the module doc).
+ *
+ * @since 0.1.0
+ */
+export const dev: Identities = {
+  users: [{ id: DEV_USER_ID, username: "xmedia_dev", name: "xmedia dev" }],
+  apps: [{
+    id: DEV_APP_ID,
+    name: "xmedia-dev-app",
+    consumerKey: DEV_OAUTH1.consumerKey,
+    consumerSecret: DEV_OAUTH1.consumerSecret,
+    bearerToken: DEV_APP_BEARER_TOKEN
+  }],
+  oauth2Tokens: [{
+    token: DEV_OAUTH2_TOKEN,
+    userId: DEV_USER_ID,
+    appId: DEV_APP_ID,
+    scopes: ["media.write", "tweet.read", "tweet.write", "users.read", "offline.access"]
+  }],
+  oauth1Tokens: [{
+    accessToken: DEV_OAUTH1.accessToken,
+    accessTokenSecret: DEV_OAUTH1.accessTokenSecret,
+    userId: DEV_USER_ID,
+    appId: DEV_APP_ID
+  }]
+}
+
+/**
+ * Merges a decoded config file with the dev identity (unless `includeDev: false`).
+ *
+ * @since 0.1.0
+ */
+export const fromFile = (file: IdentitiesFile): Identities => {
+  const base: Identities = file.includeDev === false
+    ? { users: [], apps: [], oauth2Tokens: [], oauth1Tokens: [] }
+    : dev
+  return {
+    users: [...base.users, ...(file.users ?? [])],
+    apps: [...base.apps, ...(file.apps ?? [])],
+    oauth2Tokens: [...base.oauth2Tokens, ...(file.oauth2Tokens ?? [])],
+    oauth1Tokens: [...base.oauth1Tokens, ...(file.oauth1Tokens ?? [])]
+  }
+}
+
+/**
+ * Decodes a config file's JSON text into {@link Identities}.
+ *
+ * @since 0.1.0
+ */
+export const parseJson = (text: string) =>
+  Schema.decodeUnknown(Schema.parseJson(IdentitiesFile))(text).pipe(Effect.map(fromFile))

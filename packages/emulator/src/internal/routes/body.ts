@@ -1,0 +1,170 @@
+/**
+ * Request body readers with limits: JSON (bounded, parsed), url-encoded forms, and multipart with file parts
+ * streamed straight to disk (never held whole in memory).
+ *
+ * @internal
+ */
+import { FileSystem, HttpIncomingMessage, HttpServerRequest, type Multipart, Path } from "@effect/platform"
+import { Data, Effect, Option, Stream } from "effect"
+import * as crypto from "node:crypto"
+
+/** Why a body could not be read; each surface maps it to X's error. @internal */
+export class BodyError extends Data.TaggedError("BodyError")<{
+  readonly reason: "NotJson" | "WrongContentType" | "TooLarge" | "BrokenMultipart" | "Io"
+  readonly limit?: number | undefined
+  readonly detail?: string | undefined
+}> {}
+
+/** The bare media type of the request's content-type (lower case, no parameters), or "" when absent. @internal */
+export const contentTypeOf = (request: HttpServerRequest.HttpServerRequest): string =>
+  (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase()
+
+/** The declared content-length, if any. @internal */
+export const contentLengthOf = (request: HttpServerRequest.HttpServerRequest): number | undefined => {
+  const raw = request.headers["content-length"]
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  return Number.isFinite(n) ? n : undefined
+}
+
+/** Refuses a body whose declared length is over `limit` before reading any of it. @internal */
+export const checkDeclaredLength = (request: HttpServerRequest.HttpServerRequest, limit: number) => {
+  const len = contentLengthOf(request)
+  return len !== undefined && len > limit ? Effect.fail(new BodyError({ reason: "TooLarge", limit })) : Effect.void
+}
+
+/** Reads the body as text, at most `limit` bytes. @internal */
+export const readText = (limit: number) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    yield* checkDeclaredLength(request, limit)
+    return yield* HttpIncomingMessage.withMaxBodySize(request.text, Option.some(limit)).pipe(
+      Effect.mapError(() => new BodyError({ reason: "TooLarge", limit }))
+    )
+  })
+
+/**
+ * Reads a JSON body. `undefined` for an empty body. Fails `WrongContentType` when a non-empty body is not
+ * `application/json`, `NotJson` when it does not parse.
+ *
+ * @internal
+ */
+export const readJson = (limit: number, options?: { readonly allowTextPlain?: boolean }) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const text = yield* readText(limit)
+    if (text.trim() === "") return undefined
+    const ct = contentTypeOf(request)
+    if (ct !== "application/json" && !(options?.allowTextPlain === true && ct === "text/plain")) {
+      return yield* new BodyError({ reason: "WrongContentType" })
+    }
+    return yield* Effect.try({
+      try: (): unknown => JSON.parse(text),
+      catch: () => new BodyError({ reason: "NotJson" })
+    })
+  })
+
+/** Reads an `application/x-www-form-urlencoded` body. @internal */
+export const readForm = (limit: number) =>
+  Effect.map(readText(limit), (text) => Object.fromEntries(new URLSearchParams(text)) as Record<string, string>)
+
+/** A file part written to disk. @internal */
+export interface DiskFile {
+  readonly path: string
+  readonly size: number
+  readonly sha256: string
+}
+
+/** The result of {@link readMultipart}. @internal */
+export interface MultipartBody {
+  readonly fields: Readonly<Record<string, string>>
+  readonly files: Readonly<Record<string, DiskFile>>
+}
+
+const tmpName = () => `upload-${crypto.randomBytes(8).toString("hex")}`
+
+/** Writes `stream` to `path`, failing `TooLarge` past `limit` bytes; returns size and sha256. @internal */
+export const streamToFile = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  path: string,
+  limit: number,
+  mapError: (e: E) => BodyError
+) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const hash = crypto.createHash("sha256")
+    let size = 0
+    yield* stream.pipe(
+      Stream.mapError(mapError),
+      Stream.mapEffect((chunk) => {
+        size += chunk.length
+        if (size > limit) return Effect.fail(new BodyError({ reason: "TooLarge", limit }))
+        hash.update(chunk)
+        return Effect.succeed(chunk)
+      }),
+      Stream.run(fs.sink(path)),
+      Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(new BodyError({ reason: "Io", detail: e.message })))
+    )
+    return { path, size, sha256: hash.digest("hex") } satisfies DiskFile
+  })
+
+const multipartError = (e: Multipart.MultipartError) =>
+  new BodyError({
+    reason: e.reason === "FileTooLarge" || e.reason === "BodyTooLarge" ? "TooLarge" : "BrokenMultipart",
+    detail: e.reason
+  })
+
+/**
+ * Reads a multipart body: fields as strings, files streamed to `tmpDir` (each at most `fileLimit` bytes).
+ * A part without a filename and with a text content type arrives as a field (its UTF-8 text). On failure, files
+ * already written are removed.
+ *
+ * @internal
+ */
+export const readMultipart = (tmpDir: string, fileLimit: number) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    if (contentTypeOf(request) !== "multipart/form-data") return yield* new BodyError({ reason: "WrongContentType" })
+    const fields: Record<string, string> = {}
+    const files: Record<string, DiskFile> = {}
+    const written: Array<string> = []
+    yield* request.multipartStream.pipe(
+      Stream.mapError(multipartError),
+      Stream.runForEach((part) => {
+        if (part._tag === "Field") {
+          fields[part.key] = part.value
+          return Effect.void
+        }
+        if (part._tag !== "File") return Effect.void
+        const target = path.join(tmpDir, tmpName())
+        written.push(target)
+        return Effect.map(
+          streamToFile(part.content, target, fileLimit, multipartError),
+          (file) => {
+            files[part.key] = file
+          }
+        )
+      }),
+      Effect.tapError(() =>
+        Effect.forEach(written, (p) => fs.remove(p).pipe(Effect.ignore), { discard: true })
+      )
+    )
+    return { fields, files } satisfies MultipartBody
+  })
+
+/** Writes bytes to a fresh file in `tmpDir`. @internal */
+export const bytesToFile = (tmpDir: string, bytes: Uint8Array) =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const target = path.join(tmpDir, tmpName())
+    return yield* streamToFile(Stream.succeed(bytes), target, Number.MAX_SAFE_INTEGER, (e: never) => e)
+  })
+
+/** Decodes strict base64 (standard alphabet, padding optional, whitespace ignored); undefined when invalid. @internal */
+export const decodeBase64 = (text: string): Uint8Array | undefined => {
+  const clean = text.replace(/\s+/g, "")
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return undefined
+  return new Uint8Array(Buffer.from(clean, "base64"))
+}

@@ -1,0 +1,364 @@
+/**
+ * v2 media upload routes: `/2/media/upload/initialize`, `/{id}/append`, `/{id}/finalize`, STATUS
+ * (`GET /2/media/upload`), one-shot `POST /2/media/upload`, and the deprecated command form of the latter
+ * (`command=INIT|APPEND|FINALIZE` as query or form fields).
+ *
+ * @internal
+ */
+import { FileSystem, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
+import { Ids } from "@xmedia/core"
+import { Clock, Effect, ParseResult, Schema } from "effect"
+import type { AuthRequirement } from "../../auth.js"
+import { Settings } from "../../config.js"
+import { update } from "../../context.js"
+import { State } from "../../state/State.js"
+import * as Body from "../body.js"
+import * as Ops from "../mediaOps.js"
+import * as Respond from "../respond.js"
+import type { HandlerContext, Route } from "../router.js"
+import { mapErrors } from "./problems.js"
+
+const mediaWrite: AuthRequirement = { _tag: "user", scopes: ["media.write"] }
+
+const userOf = (ctx: HandlerContext) => ctx.auth.userId ?? ""
+
+const tmpDir = Effect.gen(function*() {
+  const state = yield* State
+  const path = yield* Path.Path
+  const fs = yield* FileSystem.FileSystem
+  const dir = path.join(state.dataDir, "tmp")
+  yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.orDie)
+  return dir
+})
+
+/** Body of `POST /2/media/upload/initialize` (X's `InitializeMediaUploadRequest`, additionalProperties false). */
+const InitializeRequest = Schema.Struct({
+  media_type: Ids.MediaType,
+  total_bytes: Schema.Int.pipe(Schema.between(0, 17179869184)),
+  media_category: Schema.optional(Ids.MediaCategory),
+  additional_owners: Schema.optional(Schema.Array(Ids.UserId).pipe(Schema.maxItems(100))),
+  shared: Schema.optional(Schema.Boolean)
+})
+
+const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: unknown) =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "error", errors: "first" })(body).pipe(
+    Effect.mapError((e) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(e)[0]
+      const param = issue?.path.map(String).join(".") ?? ""
+      return Respond.invalidRequest(
+        issue === undefined ? "Invalid request body." : `${param === "" ? "body" : `$.${param}`}: ${issue.message}`,
+        param === "" ? {} : { [param]: [String(JSON.stringify(issue?.path.reduce<unknown>((o, k) =>
+          o !== null && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined, body)) ?? "")] }
+      )
+    })
+  )
+
+const requireObjectBody = (body: unknown) =>
+  body !== null && typeof body === "object" && !Array.isArray(body)
+    ? Effect.succeed(body as Record<string, unknown>)
+    : Effect.fail(Respond.invalidRequest("Request body must be a JSON object."))
+
+/** JSON for `{data: ...}`. @internal */
+const data = (status: number, value: unknown) => Respond.json(status, { data: value })
+
+const initialize: Route = {
+  method: "POST",
+  path: "/2/media/upload/initialize",
+  operation: "media.initialize",
+  api: "v2",
+  auth: mediaWrite,
+  handler: (ctx) =>
+    mapErrors(Effect.gen(function*() {
+      const settings = yield* Settings
+      const raw = yield* Body.readJson(settings.maxJsonBytes)
+      if (raw === undefined) return yield* Respond.invalidRequest("Request body is required.")
+      yield* requireObjectBody(raw)
+      const req = yield* decodeBody(InitializeRequest, raw)
+      const m = yield* Ops.init({
+        userId: userOf(ctx),
+        mediaType: req.media_type,
+        totalBytes: req.total_bytes,
+        category: req.media_category,
+        additionalOwners: req.additional_owners ?? [],
+        shared: req.shared ?? false,
+        source: "chunked",
+        strictMediaType: true
+      })
+      const now = yield* Clock.currentTimeMillis
+      return data(200, { id: m.id, media_key: m.mediaKey, expires_after_secs: Ops.expiresAfterSecs(m, now) })
+    }))
+}
+
+/** Reads an APPEND body (multipart or JSON base64) to a chunk file; returns its segment index and file. @internal */
+export const readAppendBody = (fieldsFromQuery: URLSearchParams | undefined) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const settings = yield* Settings
+    const dir = yield* tmpDir
+    const ct = Body.contentTypeOf(request)
+    // Multipart overhead allowance: boundaries and part headers of the two fields.
+    yield* Body.checkDeclaredLength(request, settings.maxChunkBytes + 64 * 1024)
+    if (ct === "application/json") {
+      const raw = yield* Body.readJson(Math.ceil(settings.maxChunkBytes * 4 / 3) + 64 * 1024)
+      const obj = yield* requireObjectBody(raw)
+      const extra = Object.keys(obj).find((k) => k !== "media" && k !== "segment_index")
+      if (extra !== undefined) return yield* Respond.invalidRequest(`$.${extra}: is unexpected`, { [extra]: [""] })
+      if (typeof obj.media !== "string") return yield* new Ops.MediaProblem({ kind: "Missing", param: "media", message: "media parameter is missing." })
+      const bytes = Body.decodeBase64(obj.media)
+      if (bytes === undefined) return yield* Respond.invalidRequest("media must be base64-encoded.", { media: [""] })
+      if (bytes.length > settings.maxChunkBytes) return yield* new Body.BodyError({ reason: "TooLarge", limit: settings.maxChunkBytes })
+      const index = yield* Ops.parseSegmentIndex(obj.segment_index)
+      const file = yield* Body.bytesToFile(dir, bytes)
+      return { index, file, fields: {} as Record<string, string> }
+    }
+    if (ct !== "multipart/form-data") return yield* new Body.BodyError({ reason: "WrongContentType" })
+    const body = yield* Body.readMultipart(dir, settings.maxChunkBytes)
+    const fs = yield* FileSystem.FileSystem
+    const cleanup = Effect.forEach(Object.values(body.files), (f) => fs.remove(f.path).pipe(Effect.ignore), { discard: true })
+    return yield* Effect.gen(function*() {
+      let file = body.files["media"]
+      if (file === undefined && body.fields["media"] !== undefined) {
+        file = yield* Body.bytesToFile(dir, new TextEncoder().encode(body.fields["media"]))
+      }
+      if (file === undefined && body.fields["media_data"] !== undefined) {
+        const bytes = Body.decodeBase64(body.fields["media_data"])
+        if (bytes === undefined) return yield* Respond.invalidRequest("media_data must be base64-encoded.", { media_data: [""] })
+        file = yield* Body.bytesToFile(dir, bytes)
+      }
+      if (file === undefined) return yield* new Ops.MediaProblem({ kind: "Missing", param: "media", message: "media parameter is missing." })
+      const index = yield* Ops.parseSegmentIndex(body.fields["segment_index"] ?? fieldsFromQuery?.get("segment_index") ?? undefined)
+      return { index, file, fields: body.fields }
+    }).pipe(Effect.tapError(() => cleanup))
+  })
+
+const appendRoute: Route = {
+  method: "POST",
+  path: "/2/media/upload/:id/append",
+  operation: "media.append",
+  api: "v2",
+  auth: mediaWrite,
+  handler: (ctx) =>
+    mapErrors(Effect.gen(function*() {
+      const id = ctx.params["id"] ?? ""
+      if (!/^[0-9]{1,19}$/.test(id)) return yield* Respond.invalidRequest(`The \`id\` path parameter is invalid: ${id}`, { id: [id] })
+      // Unknown / foreign / expired ids are refused before the body is read.
+      yield* Ops.usableMedia(id, ctx.auth.userId, "id")
+      const { file, index } = yield* readAppendBody(undefined).pipe(Effect.mapError((e) => e))
+      yield* update((i) => ({ ...i, bodySha256: file.sha256 }))
+      const m = yield* Ops.append(id, ctx.auth.userId, index, file)
+      return data(200, { expires_at: Math.floor(m.expiresAt / 1000) })
+    }), "multipart/form-data or application/json")
+}
+
+const readNoOrEmptyJsonBody = Effect.gen(function*() {
+  const settings = yield* Settings
+  const raw = yield* Body.readText(settings.maxJsonBytes)
+  if (raw.trim() === "") return
+  const parsed = yield* Effect.try({ try: (): unknown => JSON.parse(raw), catch: () => new Body.BodyError({ reason: "NotJson" }) })
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && Object.keys(parsed).length === 0) return
+  return yield* Respond.invalidRequest("The finalize endpoint takes no request body.")
+})
+
+const finalizeRoute: Route = {
+  method: "POST",
+  path: "/2/media/upload/:id/finalize",
+  operation: "media.finalize",
+  api: "v2",
+  auth: mediaWrite,
+  handler: (ctx) =>
+    mapErrors(Effect.gen(function*() {
+      const id = ctx.params["id"] ?? ""
+      if (!/^[0-9]{1,19}$/.test(id)) return yield* Respond.invalidRequest(`The \`id\` path parameter is invalid: ${id}`, { id: [id] })
+      yield* readNoOrEmptyJsonBody
+      const m = yield* Ops.finalize(id, ctx.auth.userId)
+      const now = yield* Clock.currentTimeMillis
+      return data(200, Ops.uploadData(m, now))
+    }))
+}
+
+const statusRoute: Route = {
+  method: "GET",
+  path: "/2/media/upload",
+  operation: "media.status",
+  api: "v2",
+  auth: mediaWrite,
+  handler: (ctx) =>
+    mapErrors(Effect.gen(function*() {
+      const command = ctx.query.get("command")
+      if (command !== null && command !== "STATUS") {
+        return yield* Respond.invalidRequest(`The \`command\` query parameter value [${command}] is not one of [STATUS]`, { command: [command] })
+      }
+      const id = ctx.query.get("media_id")
+      if (id === null || id === "") return yield* Respond.invalidRequest("The `media_id` query parameter can not be empty", { media_id: [""] })
+      if (!/^[0-9]{1,19}$/.test(id)) return yield* Respond.invalidRequest(`The \`media_id\` query parameter value [${id}] is not valid`, { media_id: [id] })
+      const m = yield* Ops.status(id, ctx.auth.userId)
+      const now = yield* Clock.currentTimeMillis
+      return data(200, Ops.uploadData(m, now))
+    }))
+}
+
+const commandOf = (query: URLSearchParams) => {
+  const c = query.get("command")
+  return c === "INIT" ? "media.initialize" : c === "APPEND" ? "media.append" : c === "FINALIZE" ? "media.finalize" : "media.upload"
+}
+
+const ownersFrom = (raw: string | undefined | null) =>
+  raw === undefined || raw === null || raw === "" ? [] : raw.split(",").map((s) => s.trim()).filter((s) => s !== "")
+
+/** One-shot upload (`media` + `media_category`), or the deprecated command form. @internal */
+const uploadRoute: Route = {
+  method: "POST",
+  path: "/2/media/upload",
+  operation: "media.upload",
+  operationFor: commandOf,
+  api: "v2",
+  auth: mediaWrite,
+  handler: (ctx) =>
+    mapErrors(Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const settings = yield* Settings
+      const ct = Body.contentTypeOf(request)
+      const queryCommand = ctx.query.get("command")
+      // Command form with everything in the query (X's Python sample) or as form fields (X's quickstart).
+      if (queryCommand === "APPEND") return yield* commandAppend(ctx, ctx.query)
+      if (ct === "multipart/form-data" && queryCommand === null) {
+        const dir = yield* tmpDir
+        yield* Body.checkDeclaredLength(request, settings.maxChunkBytes * 4)
+        const body = yield* Body.readMultipart(dir, settings.maxChunkBytes * 3)
+        const command = body.fields["command"]
+        if (command !== undefined) {
+          yield* update((i) => ({ ...i, operation: commandOf(new URLSearchParams({ command })) }))
+          return yield* commandWithFields(ctx, command, body)
+        }
+        return yield* oneShot(ctx, body)
+      }
+      if (ct === "application/json" && queryCommand === null) {
+        const raw = yield* Body.readJson(Math.ceil(settings.maxChunkBytes * 4))
+        const obj = yield* requireObjectBody(raw)
+        const extra = Object.keys(obj).find((k) => !["media", "media_category", "additional_owners", "media_type", "shared"].includes(k))
+        if (extra !== undefined) return yield* Respond.invalidRequest(`$.${extra}: is unexpected`, { [extra]: [""] })
+        if (typeof obj.media !== "string") return yield* Respond.invalidRequest("$.media: is missing but it is required", { media: [""] })
+        const bytes = Body.decodeBase64(obj.media)
+        if (bytes === undefined) return yield* Respond.invalidRequest("media must be base64-encoded.", { media: [""] })
+        const file = yield* Body.bytesToFile(yield* tmpDir, bytes)
+        const owners = Array.isArray(obj.additional_owners)
+          ? obj.additional_owners.map(String)
+          : ownersFrom(typeof obj.additional_owners === "string" ? obj.additional_owners : undefined)
+        return yield* oneShotFile(ctx, {
+          file,
+          category: typeof obj.media_category === "string" ? obj.media_category : undefined,
+          mediaType: typeof obj.media_type === "string" ? obj.media_type : undefined,
+          owners
+        })
+      }
+      if (queryCommand !== null) {
+        const fields: Record<string, string> = Object.fromEntries(ctx.query)
+        if (ct === "application/x-www-form-urlencoded") Object.assign(fields, yield* Body.readForm(settings.maxJsonBytes))
+        return yield* commandWithFields(ctx, queryCommand, { fields, files: {} })
+      }
+      if (ct === "application/x-www-form-urlencoded") {
+        const fields = yield* Body.readForm(settings.maxJsonBytes)
+        if (fields["command"] !== undefined) {
+          yield* update((i) => ({ ...i, operation: commandOf(new URLSearchParams({ command: fields["command"]! })) }))
+          return yield* commandWithFields(ctx, fields["command"], { fields, files: {} })
+        }
+      }
+      return yield* Respond.invalidRequest("Requests to this endpoint must have content-type of multipart/form-data or application/json.")
+    }), "multipart/form-data or application/json")
+}
+
+const oneShot = (ctx: HandlerContext, body: Body.MultipartBody) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const cleanup = Effect.forEach(Object.values(body.files), (f) => fs.remove(f.path).pipe(Effect.ignore), { discard: true })
+    return yield* Effect.gen(function*() {
+      let file = body.files["media"]
+      if (file === undefined && body.fields["media"] !== undefined) {
+        file = yield* Body.bytesToFile(yield* tmpDir, new TextEncoder().encode(body.fields["media"]))
+      }
+      if (file === undefined) return yield* Respond.invalidRequest("$.media: is missing but it is required", { media: [""] })
+      return yield* oneShotFile(ctx, {
+        file,
+        category: body.fields["media_category"],
+        mediaType: body.fields["media_type"],
+        owners: ownersFrom(body.fields["additional_owners"])
+      })
+    }).pipe(Effect.tapError(() => cleanup))
+  })
+
+const oneShotFile = (
+  ctx: HandlerContext,
+  input: { file: Body.DiskFile; category: string | undefined; mediaType: string | undefined; owners: ReadonlyArray<string> }
+) =>
+  Effect.gen(function*() {
+    if (input.category === undefined || input.category === "") {
+      return yield* Respond.invalidRequest("$.media_category: is missing but it is required", { media_category: [""] })
+    }
+    const m = yield* Ops.oneShot({
+      userId: userOf(ctx),
+      file: input.file,
+      mediaType: input.mediaType,
+      category: input.category,
+      additionalOwners: input.owners,
+      shared: false,
+      source: "oneshot",
+      strictMediaType: false
+    })
+    const now = yield* Clock.currentTimeMillis
+    return data(200, Ops.uploadData(m, now))
+  })
+
+const commandAppend = (ctx: HandlerContext, query: URLSearchParams) =>
+  Effect.gen(function*() {
+    const id = query.get("media_id") ?? ""
+    if (id === "") return yield* new Ops.MediaProblem({ kind: "Missing", param: "media_id", message: "media_id parameter is missing." })
+    yield* Ops.usableMedia(id, ctx.auth.userId)
+    const { file, index } = yield* readAppendBody(query)
+    yield* update((i) => ({ ...i, bodySha256: file.sha256 }))
+    yield* Ops.append(id, ctx.auth.userId, index, file)
+    return emptyResponse(204)
+  })
+
+const emptyResponse = (status: number) => HttpServerResponse.empty({ status })
+
+const commandWithFields = (ctx: HandlerContext, command: string, body: Body.MultipartBody) =>
+  Effect.gen(function*() {
+    const f = body.fields
+    const now = yield* Clock.currentTimeMillis
+    switch (command) {
+      case "INIT": {
+        const m = yield* Ops.init({
+          userId: userOf(ctx),
+          mediaType: f["media_type"],
+          totalBytes: f["total_bytes"],
+          category: f["media_category"],
+          additionalOwners: ownersFrom(f["additional_owners"]),
+          shared: f["shared"] === "true",
+          source: "command",
+          strictMediaType: true
+        })
+        return data(202, { id: m.id, media_key: m.mediaKey, expires_after_secs: Ops.expiresAfterSecs(m, now) })
+      }
+      case "APPEND": {
+        const id = f["media_id"] ?? ""
+        if (id === "") return yield* new Ops.MediaProblem({ kind: "Missing", param: "media_id", message: "media_id parameter is missing." })
+        const file = body.files["media"]
+        if (file === undefined) return yield* new Ops.MediaProblem({ kind: "Missing", param: "media", message: "media parameter is missing." })
+        const index = yield* Ops.parseSegmentIndex(f["segment_index"])
+        yield* update((i) => ({ ...i, bodySha256: file.sha256 }))
+        yield* Ops.append(id, ctx.auth.userId, index, file)
+        return emptyResponse(204)
+      }
+      case "FINALIZE": {
+        const id = f["media_id"] ?? ""
+        if (id === "") return yield* new Ops.MediaProblem({ kind: "Missing", param: "media_id", message: "media_id parameter is missing." })
+        const m = yield* Ops.finalize(id, ctx.auth.userId)
+        return data(201, Ops.uploadData(m, yield* Clock.currentTimeMillis))
+      }
+      default:
+        return yield* Respond.invalidRequest(`The \`command\` value [${command}] is not one of [INIT, APPEND, FINALIZE]`, { command: [command] })
+    }
+  })
+
+/** The v2 media upload routes. @internal */
+export const routes: ReadonlyArray<Route> = [initialize, appendRoute, finalizeRoute, statusRoute, uploadRoute]
