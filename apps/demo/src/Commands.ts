@@ -105,12 +105,19 @@ const assets = Effect.gen(function*() {
  * Runs flows (already checked), records the run, prints the summary read back from the API; fails with
  * `XSideFailure` if any flow failed (after the others finished).
  */
-const runAndReport = (flags: ConnectionFlags, specs: ReadonlyArray<FlowSpec>, concurrency: number) =>
+const runAndReport = (
+  flags: ConnectionFlags,
+  specs: ReadonlyArray<FlowSpec>,
+  concurrency: number,
+  resumed?: Runs.Run
+) =>
   Effect.gen(function*() {
     const progress = yield* Progress.Progress
     const connection = yield* Connection
-    const run = yield* Runs.start(flags.stateDir, specs, connection.baseUrl)
-    yield* progress.line(`run ${run.id}: ${specs.length} flow${specs.length === 1 ? "" : "s"}`)
+    const run = resumed ?? (yield* Runs.start(flags.stateDir, specs, connection.baseUrl))
+    yield* progress.line(
+      `${resumed === undefined ? "run" : "resuming run"} ${run.id}: ${specs.length} flow${specs.length === 1 ? "" : "s"}`
+    )
     const results = yield* Effect.forEach(
       specs,
       (spec) => Effect.either(Flows.run(spec, `${run.id}/${spec.name}`)),
@@ -119,7 +126,12 @@ const runAndReport = (flags: ConnectionFlags, specs: ReadonlyArray<FlowSpec>, co
     yield* progress.flush
     const outcomes = results.flatMap((r) => (r._tag === "Right" ? [r.right] : []))
     const failures = results.flatMap((r) => (r._tag === "Left" ? [r.left] : []))
-    yield* Runs.finish(flags.stateDir, run, outcomes, failures)
+    yield* Runs.finish(
+      flags.stateDir,
+      run,
+      [...run.outcomes.filter((o) => !outcomes.some((n) => n.name === o.name)), ...outcomes],
+      failures
+    )
     if (outcomes.length > 0) {
       const lines = yield* Summary.readBack(outcomes)
       yield* Effect.forEach(lines, (l) => Console.log(l), { discard: true })
@@ -132,7 +144,14 @@ const runAndReport = (flags: ConnectionFlags, specs: ReadonlyArray<FlowSpec>, co
         message: failures.length === 1
           ? failures[0]!.message
           : `${failures.length} of ${specs.length} flows failed:\n${failures.map((f) => `  ${f.message}`).join("\n")}`,
-        onX: failures.flatMap((f) => f.onX)
+        onX: [
+          ...failures.flatMap((f) => f.onX),
+          connection.target._tag === "Embedded"
+            ? "the embedded emulator stops with this command: its media and posts are gone"
+            : `to finish the failed flows (finished steps are reused): xmedia resume ${run.id}${
+              connection.target.via === "base-url" ? ` --base-url ${connection.baseUrl}` : ""
+            }${flags.stateDir === ".xmedia" ? "" : ` --state-dir ${flags.stateDir}`}`
+        ]
       })
     }
   })
@@ -265,8 +284,17 @@ export const resume = (config: ConnectionFlags & { readonly runId: string }) =>
       yield* Console.log(`run ${run.id} already finished: nothing to resume`)
       return
     }
+    const target = yield* Credentials.resolve({ baseUrl: config.baseUrl, realX: config.realX })
+    const url = Credentials.baseUrlOf(target)
+    if (url !== run.baseUrl) {
+      return yield* Inputs.bad(
+        run.baseUrl.startsWith("http://127.0.0.1")
+          ? `run ${run.id} used the emulator at ${run.baseUrl}: pass --base-url ${run.baseUrl} (an embedded emulator is gone once its command ends)`
+          : `run ${run.id} used ${run.baseUrl}: set the same credentials${run.baseUrl === Credentials.X_BASE_URL ? "" : ` and --base-url ${run.baseUrl}`}`
+      )
+    }
     const checked = yield* Effect.forEach(pending, Spec.check)
-    yield* withTarget(config, runAndReport(config, checked, 4))
+    yield* withTarget(config, runAndReport(config, checked, 4, run))
   })
 
 /**

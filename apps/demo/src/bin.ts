@@ -9,7 +9,10 @@ import { Effect } from "effect"
 import { cli } from "./Cli.js"
 import * as Main from "./Main.js"
 
-Main.toExitCode(cli(process.argv)).pipe(
+// `pnpm demo -- <command>` may pass the `--` separator through: drop it.
+const argv = process.argv[2] === "--" ? [...process.argv.slice(0, 2), ...process.argv.slice(3)] : process.argv
+
+Main.toExitCode(cli(argv)).pipe(
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({ disableErrorReporting: true, teardown: Main.teardown })
 )

@@ -13,7 +13,13 @@
  *   to show what the `FormData` path costs;
  * - `fetch`: plain `fetch` + `FormData` + `Blob` per segment;
  * - `bare`: `node:http` with a keep-alive agent, writing the multipart framing itself and piping each file range
- *   (`fs.createReadStream({ start, end })`) into the request.
+ *   (`fs.createReadStream({ start, end })`) into the request;
+ * - `bare-buffer` (only with `--only`): the same, but reading each segment whole and sending it in one write.
+ *
+ * Children run from an esbuild bundle on plain node (a child under tsx carries the transpiler's memory); each
+ * uploads an 8 MiB warm-up file first. Peak RSS is the larger of `process.resourceUsage().maxRSS` and
+ * `memoryUsage.rss()` sampled every 20 ms. `BENCH_DEBUG=1` prints every run; `BENCH_NODE_ARGS` adds node flags
+ * to the children (e.g. `--cpu-prof`).
  *
  * All send the same chunks with the same concurrency. Then, with latency added to every request, `xmedia` at
  * the chosen concurrency is compared with a sequential uploader (`xmedia` at concurrency 1).
@@ -67,6 +73,8 @@ interface ChildResult {
   readonly peakRssSampled: number
   readonly maxRss: number
   readonly baselineRss: number
+  readonly startRss: number
+  readonly loadedRss: number
 }
 
 interface ChildArgs {
@@ -122,7 +130,7 @@ const fetchClient = async (a: ChildArgs, size: number) => {
   await fin.arrayBuffer()
 }
 
-const bareClient = async (a: ChildArgs, size: number) => {
+const bareClient = async (a: ChildArgs, size: number, whole = false) => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: a.concurrency })
   const request = (
     method: string,
@@ -152,6 +160,7 @@ const bareClient = async (a: ChildArgs, size: number) => {
   )
   const id = (JSON.parse(init) as { data: { id: string } }).data.id
   const boundary = "----barebench7f3a9c"
+  const fd = fs.openSync(a.file, "r")
   await pool(segmentsOf(size, a.chunk), a.concurrency, async (s) => {
     const head = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="segment_index"\r\n\r\n${s.index}\r\n` +
@@ -167,6 +176,15 @@ const bareClient = async (a: ChildArgs, size: number) => {
         "content-length": head.length + s.length + tail.length
       },
       (req) => {
+        if (whole) {
+          // read the whole segment first, then send head + segment + tail in one write
+          const body = Buffer.allocUnsafe(head.length + s.length + tail.length)
+          head.copy(body, 0)
+          fs.readSync(fd, body, head.length, s.length, s.start)
+          tail.copy(body, head.length + s.length)
+          req.end(body)
+          return
+        }
         req.write(head)
         const file = fs.createReadStream(a.file, { start: s.start, end: s.start + s.length - 1, highWaterMark: MiB })
         file.pipe(req, { end: false })
@@ -176,14 +194,19 @@ const bareClient = async (a: ChildArgs, size: number) => {
     )
   })
   await request("POST", `/2/media/upload/${id}/finalize`, { "content-length": 0 }, (req) => req.end())
+  fs.closeSync(fd)
   agent.destroy()
 }
 
 const effectClient = async (a: ChildArgs, variant: "xmedia" | "xmedia-default-agent" | "effect-formdata") => {
   const { Effect, Layer, Redacted } = await import("effect")
-  const NodeContext = await import("@effect/platform-node/NodeContext")
+  const NodeFileSystem = await import("@effect/platform-node/NodeFileSystem")
   const NodeHttpClient = await import("@effect/platform-node/NodeHttpClient")
-  const { Auth, Ids, MediaUpload, Uploader, XClient } = await import("../src/index.js")
+  const Auth = await import("../src/Auth.js")
+  const Ids = await import("../src/Ids.js")
+  const MediaUpload = await import("../src/MediaUpload.js")
+  const Uploader = await import("../src/Uploader.js")
+  const XClient = await import("../src/XClient.js")
   const http = variant === "xmedia-default-agent"
     ? NodeHttpClient.layer
     : NodeHttpClient.layerWithoutAgent.pipe(
@@ -194,7 +217,7 @@ const effectClient = async (a: ChildArgs, variant: "xmedia" | "xmedia-default-ag
       baseUrl: `http://127.0.0.1:${a.port}`,
       auth: Auth.oauth2User({ accessToken: Redacted.make("bench") })
     }).pipe(Layer.provide(http)),
-    NodeContext.layer
+    NodeFileSystem.layer
   )
   const size = fs.statSync(a.file).size
   const program = variant === "effect-formdata"
@@ -223,19 +246,26 @@ const effectClient = async (a: ChildArgs, variant: "xmedia" | "xmedia-default-ag
 }
 
 const runChild = async (a: ChildArgs) => {
+  const startRss = process.memoryUsage.rss()
   let peak = process.memoryUsage.rss()
+  const detail = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss())
+    if (process.env.BENCH_DEBUG) {
+      const m = process.memoryUsage()
+      for (const k of Object.keys(detail) as Array<keyof typeof detail>) detail[k] = Math.max(detail[k], m[k])
+    }
   }, 20)
   const size = fs.statSync(a.file).size
   // load modules before measuring
   if (a.impl.startsWith("xmedia") || a.impl.startsWith("effect")) {
     await import("effect")
-    await import("@effect/platform-node/NodeContext")
+    await import("@effect/platform-node/NodeFileSystem")
     await import("@effect/platform-node/NodeHttpClient")
-    await import("../src/index.js")
+    await import("../src/Uploader.js")
   }
   const baselineRss = process.memoryUsage.rss()
+  const loadedRss = process.memoryUsage.rss()
   const upload = async (args: ChildArgs) => {
     const bytes = fs.statSync(args.file).size
     switch (args.impl) {
@@ -243,6 +273,8 @@ const runChild = async (a: ChildArgs) => {
         return fetchClient(args, bytes)
       case "bare":
         return bareClient(args, bytes)
+      case "bare-buffer":
+        return bareClient(args, bytes, true)
       case "xmedia":
       case "xmedia-default-agent":
       case "effect-formdata":
@@ -257,6 +289,9 @@ const runChild = async (a: ChildArgs) => {
   const t0 = performance.now()
   await upload(a)
   const seconds = (performance.now() - t0) / 1000
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc) gc()
+  const heapAfterGc = process.memoryUsage().heapUsed
   const cpu = process.cpuUsage(cpu0)
   clearInterval(sampler)
   peak = Math.max(peak, process.memoryUsage.rss())
@@ -267,7 +302,10 @@ const runChild = async (a: ChildArgs) => {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssSampled: peak,
     maxRss: process.resourceUsage().maxRSS * 1024,
-    baselineRss
+    baselineRss,
+    startRss,
+    loadedRss,
+    ...(process.env.BENCH_DEBUG ? { detail, heapAfterGc } : {})
   }
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 }
@@ -370,19 +408,25 @@ const generate = (dir: string, sizeMiB: number): string => {
  */
 const bundle = async (dir: string): Promise<string> => {
   const esbuild = await import("esbuild")
-  const outfile = path.join(dir, "bench-child.mjs")
+  const outdir = path.join(dir, "bundle")
   await esbuild.build({
-    entryPoints: [fileURLToPath(import.meta.url)],
+    entryPoints: { "bench-child": fileURLToPath(import.meta.url) },
     bundle: true,
+    // the Effect client is imported dynamically, so it lands in its own chunks: the bare and fetch children
+    // never load it
+    splitting: true,
+    external: ["esbuild"],
     platform: "node",
     format: "esm",
     target: "node20",
-    outfile,
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    minify: !process.env.BENCH_NO_MINIFY,
     logLevel: "warning",
     // CommonJS dependencies (ws, undici) call require() for Node built-ins
     banner: { js: `import { createRequire as __benchCreateRequire } from "node:module"; const require = __benchCreateRequire(import.meta.url);` }
   })
-  return outfile
+  return path.join(outdir, "bench-child.mjs")
 }
 
 let childScript: string | undefined
@@ -486,7 +530,8 @@ const main = async () => {
   warmup = generate(dir, 8)
   console.log(
     `xmedia upload benchmark: node ${process.version}, ${os.cpus().length} CPUs, chunks ${args.chunk} MiB, ` +
-      `${args.concurrency} in flight, median of ${args.repeat} runs, server on 127.0.0.1:${server.port}, ` +
+      `${args.concurrency} in flight, median of ${args.repeat} runs, load average ${os.loadavg()[0]!.toFixed(1)}, ` +
+      `server on 127.0.0.1:${server.port}, ` +
       `clients ${childScript === undefined ? "under tsx" : "bundled (esbuild) on plain node"}`
   )
   try {

@@ -118,9 +118,6 @@ export const layer = (options: Options): Layer.Layer<XClient, never, HttpClient.
  * - else `X_ACCESS_TOKEN` (OAuth 2.0 user token, redacted), optional `X_REFRESH_TOKEN`, `X_CLIENT_ID`,
  *   `X_CLIENT_SECRET`, `X_TOKEN_EXPIRES_AT` (ISO date);
  * - else `X_BEARER_TOKEN` (app-only, reads only);
- * - OAuth 1.0a user context when all four of `X_CONSUMER_KEY`, `X_CONSUMER_SECRET`, `X_OAUTH1_ACCESS_TOKEN` and
- *   `X_OAUTH1_ACCESS_TOKEN_SECRET` are set (they take precedence; the `OAUTH1` names keep them apart from the
- *   OAuth 2.0 `X_ACCESS_TOKEN`);
  * - optional `X_BASE_URL`, `X_UPLOAD_BASE_URL`.
  *
  * @since 0.1.0
@@ -136,33 +133,12 @@ export const config: Config.Config<Options> = Config.all({
   consumerSecret: Config.option(Config.redacted("X_CONSUMER_SECRET")),
   accessTokenSecret: Config.option(Config.redacted("X_ACCESS_TOKEN_SECRET")),
   baseUrl: Config.option(Config.string("X_BASE_URL")),
-  uploadBaseUrl: Config.option(Config.string("X_UPLOAD_BASE_URL")),
-  oauth1: Config.all({
-    consumerKey: Config.option(Config.redacted("X_CONSUMER_KEY")),
-    consumerSecret: Config.option(Config.redacted("X_CONSUMER_SECRET")),
-    accessToken: Config.option(Config.redacted("X_OAUTH1_ACCESS_TOKEN")),
-    accessTokenSecret: Config.option(Config.redacted("X_OAUTH1_ACCESS_TOKEN_SECRET"))
-  })
+  uploadBaseUrl: Config.option(Config.string("X_UPLOAD_BASE_URL"))
 }).pipe(
   Config.mapOrFail((c) => {
     const common = {
       baseUrl: Option.getOrUndefined(c.baseUrl),
       uploadBaseUrl: Option.getOrUndefined(c.uploadBaseUrl)
-    }
-    const o1 = c.oauth1
-    if (
-      Option.isSome(o1.consumerKey) && Option.isSome(o1.consumerSecret) && Option.isSome(o1.accessToken) &&
-      Option.isSome(o1.accessTokenSecret)
-    ) {
-      return Either.right<Options>({
-        ...common,
-        auth: Auth.oauth1User({
-          consumerKey: o1.consumerKey.value,
-          consumerSecret: o1.consumerSecret.value,
-          accessToken: o1.accessToken.value,
-          accessTokenSecret: o1.accessTokenSecret.value
-        })
-      })
     }
     if (
       Option.isSome(c.accessToken) && Option.isSome(c.accessTokenSecret) && Option.isSome(c.consumerKey) &&
@@ -192,22 +168,6 @@ export const config: Config.Config<Options> = Config.all({
     }
     if (Option.isSome(c.bearerToken)) {
       return Either.right<Options>({ ...common, auth: Auth.appOnly({ bearerToken: c.bearerToken.value }) })
-    }
-    const oauth1Names = {
-      X_CONSUMER_KEY: o1.consumerKey,
-      X_CONSUMER_SECRET: o1.consumerSecret,
-      X_OAUTH1_ACCESS_TOKEN: o1.accessToken,
-      X_OAUTH1_ACCESS_TOKEN_SECRET: o1.accessTokenSecret
-    }
-    const oauth1Missing = Object.entries(oauth1Names).filter(([, v]) => Option.isNone(v)).map(([k]) => k)
-    if (oauth1Missing.length < 4) {
-      return Either.left(
-        ConfigError.MissingData(
-          [oauth1Missing[0]!],
-          `OAuth 1.0a needs all four of X_CONSUMER_KEY, X_CONSUMER_SECRET, X_OAUTH1_ACCESS_TOKEN and ` +
-            `X_OAUTH1_ACCESS_TOKEN_SECRET; missing: ${oauth1Missing.join(", ")}`
-        )
-      )
     }
     return Either.left(
       ConfigError.MissingData(

@@ -226,30 +226,24 @@ describe("OAuth 1.0a through XClient", () => {
   const configLayer = (env: Record<string, string>) =>
     Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
-  it.effect("XClient.config picks OAuth 1.0a when its four variables are set (and prefers it)", () =>
+  it.effect("XClient.config picks OAuth 1.0a when the four variables are set", () =>
     Effect.gen(function*() {
       const options = yield* XClient.config
       assert.strictEqual(options.auth._tag, "OAuth1User")
       if (options.auth._tag !== "OAuth1User") return
       assert.strictEqual(Redacted.value(options.auth.consumerKey), "ck")
+      assert.strictEqual(Redacted.value(options.auth.accessToken), "at")
       assert.strictEqual(Redacted.value(options.auth.accessTokenSecret), "ats")
       assert.strictEqual(options.uploadBaseUrl, "http://127.0.0.1:4010")
     }).pipe(Effect.provide(configLayer({
       X_CONSUMER_KEY: "ck",
       X_CONSUMER_SECRET: "cs",
-      X_OAUTH1_ACCESS_TOKEN: "at",
-      X_OAUTH1_ACCESS_TOKEN_SECRET: "ats",
-      X_ACCESS_TOKEN: "oauth2-token",
+      X_ACCESS_TOKEN: "at",
+      X_ACCESS_TOKEN_SECRET: "ats",
       X_UPLOAD_BASE_URL: "http://127.0.0.1:4010"
     }))))
 
-  it.effect("XClient.config names the missing OAuth 1.0a variables", () =>
-    Effect.gen(function*() {
-      const error = yield* Effect.flip(XClient.config)
-      assert.include(String(error), "X_OAUTH1_ACCESS_TOKEN_SECRET")
-    }).pipe(Effect.provide(configLayer({ X_CONSUMER_KEY: "ck", X_CONSUMER_SECRET: "cs", X_OAUTH1_ACCESS_TOKEN: "at" }))))
-
-  it.effect("without OAuth 1.0a variables, X_ACCESS_TOKEN still means OAuth 2.0", () =>
+  it.effect("without the consumer key and token secret, X_ACCESS_TOKEN means OAuth 2.0", () =>
     Effect.gen(function*() {
       const options = yield* XClient.config
       assert.strictEqual(options.auth._tag, "OAuth2User")

@@ -32,9 +32,12 @@ import { layer as oauth1Layer, OAuth1Verifier } from "./internal/oauth1Verify.js
 import * as Validator from "./internal/openapi/validator.js"
 import { layer as rateLimitsLayer, RateLimits } from "./internal/rateLimits.js"
 import type { Route } from "./internal/routes/router.js"
+import { routes as v1MediaRoutes } from "./internal/routes/v1/media.js"
+import { routes as v1StatusRoutes } from "./internal/routes/v1/statuses.js"
 import { routes as v2MediaRoutes } from "./internal/routes/v2/media.js"
 import { routes as v2MediaExtraRoutes } from "./internal/routes/v2/mediaExtras.js"
 import { routes as v2PostRoutes } from "./internal/routes/v2/posts.js"
+import { routes as webPageRoutes } from "./internal/web/page.js"
 import { makeApp } from "./internal/server.js"
 import type { MediaRecord, PostRecord, ProcessingMode as InternalMode } from "./internal/state/State.js"
 import { State } from "./internal/state/State.js"
@@ -119,7 +122,7 @@ export interface Service {
 export class Emulator extends Context.Tag("@xmedia/emulator/Emulator")<Emulator, Service>() {}
 
 /** All routes the emulator serves. */
-const allRoutes: ReadonlyArray<Route> = [...v2MediaRoutes, ...v2MediaExtraRoutes, ...v2PostRoutes]
+const allRoutes: ReadonlyArray<Route> = [...v2MediaRoutes, ...v2MediaExtraRoutes, ...v2PostRoutes, ...webPageRoutes]
 
 const keyringOf = (identities: Identities.Identities) => ({
   consumerSecret: (key: string) => Option.fromNullable(identities.apps.find((a) => a.consumerKey === key)?.consumerSecret),

@@ -9,3 +9,6 @@ export * as Emulator from "./Emulator.js"
 
 /** The default dev identity and the `--config` file schema. @since 0.1.0 */
 export * as Identities from "./Identities.js"
+
+/** A typed Effect client for the admin API under `/_emulator/` (state, journal, faults, processing, reset). @since 0.1.0 */
+export * as AdminClient from "./AdminClient.js"

@@ -4,6 +4,7 @@
  */
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Effect } from "effect"
+import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -104,3 +105,41 @@ export const uploadChunked = (bytes: Uint8Array, mediaType: string, category: st
     const fin = yield* call("POST", `/2/media/upload/${id}/finalize`, opts)
     return { id, finalize: fin }
   })
+
+const pct = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+/** The dev OAuth 1.0a credentials. */
+export const DEV_OAUTH1 = {
+  consumerKey: "xmedia-dev-consumer-key",
+  consumerSecret: "xmedia-dev-consumer-secret",
+  token: "1000000000000000001-xmedia-dev-access-token",
+  tokenSecret: "xmedia-dev-access-token-secret"
+}
+
+/** An OAuth 1.0a HMAC-SHA1 `Authorization` header for `method url` (+ url-encoded body params), as clients build it. */
+export const oauth1Header = (
+  method: string,
+  url: string,
+  bodyParams: Record<string, string> = {},
+  creds = DEV_OAUTH1,
+  overrides: { readonly timestamp?: number; readonly nonce?: string } = {}
+) => {
+  const u = new URL(url)
+  const oauth: Record<string, string> = {
+    oauth_consumer_key: creds.consumerKey,
+    oauth_nonce: overrides.nonce ?? crypto.randomBytes(16).toString("hex"),
+    oauth_signature_method: "HMAC-SHA1",
+    oauth_timestamp: String(overrides.timestamp ?? Math.floor(Date.now() / 1000)),
+    oauth_token: creds.token,
+    oauth_version: "1.0"
+  }
+  const params: Array<[string, string]> = [
+    ...Object.entries(oauth),
+    ...Array.from(u.searchParams.entries()),
+    ...Object.entries(bodyParams)
+  ].map(([k, v]) => [pct(k), pct(v)] as [string, string])
+  params.sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
+  const base = [method.toUpperCase(), pct(`${u.protocol}//${u.host}${u.pathname}`), pct(params.map(([k, v]) => `${k}=${v}`).join("&"))].join("&")
+  const signature = crypto.createHmac("sha1", `${pct(creds.consumerSecret)}&${pct(creds.tokenSecret)}`).update(base).digest("base64")
+  return "OAuth " + Object.entries({ ...oauth, oauth_signature: signature }).map(([k, v]) => `${pct(k)}="${pct(v)}"`).join(", ")
+}

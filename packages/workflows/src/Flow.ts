@@ -669,6 +669,13 @@ export const validate = (flow: Flow): ReadonlyArray<Problem> => {
       case "AwaitProcessing":
         checkRef("media", step.media)
         break
+      case "DeletePost": {
+        const target = step.post._tag === "Ref" ? seen.get(step.post.step) : undefined
+        if (target !== undefined && target._tag !== "CreatePost") {
+          problems.push({ field: `${at}.post`, message: `step "${target.id}" (${target._tag}) is not a post` })
+        }
+        break
+      }
       default:
         break
     }

@@ -23,13 +23,11 @@ const start = (args: Record<string, unknown>) => Command.start(Command.make(tsx,
 /** run the child to its end; its exit code and stdout */
 const runToEnd = (args: Record<string, unknown>) =>
   Effect.scoped(Effect.gen(function*() {
-    const t0 = Date.now()
     const proc = yield* start(args)
     const [out, code] = yield* Effect.all([
       proc.stdout.pipe(Stream.decodeText(), Stream.runCollect, Effect.map((c) => Chunk.join(c, ""))),
       proc.exitCode
     ], { concurrency: 2 })
-    console.log("child took", Date.now() - t0, code, out.slice(0, 200))
     return { out, code }
   }))
 

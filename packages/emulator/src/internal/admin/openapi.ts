@@ -43,6 +43,16 @@ const query = (name: string, description: string, type: "integer" | "string" | "
   schema: { type }
 })
 
+/** Effect marks `unknown` with `$id: "/schemas/unknown"`; repeated ids are invalid inside one document. */
+const stripIds = (node: unknown): void => {
+  if (Array.isArray(node)) node.forEach(stripIds)
+  else if (typeof node === "object" && node !== null) {
+    const record = node as Record<string, unknown>
+    if (typeof record.$id === "string") delete record.$id
+    Object.values(record).forEach(stripIds)
+  }
+}
+
 /**
  * Builds the admin OpenAPI document.
  *
@@ -59,6 +69,7 @@ export const document = (version: string) => {
     })
   }
   Object.assign(schemas, definitions)
+  stripIds(schemas)
   return {
     openapi: "3.1.0",
     info: {

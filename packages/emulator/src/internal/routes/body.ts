@@ -5,7 +5,8 @@
  * @internal
  */
 import { FileSystem, HttpIncomingMessage, HttpServerRequest, type Multipart, Path } from "@effect/platform"
-import { Data, Effect, Option, Stream } from "effect"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Data, Effect, Fiber, Option, Stream } from "effect"
 import * as crypto from "node:crypto"
 
 /** Why a body could not be read; each surface maps it to X's error. @internal */
@@ -127,10 +128,13 @@ export const readMultipart = (tmpDir: string, fileLimit: number) =>
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     if (contentTypeOf(request) !== "multipart/form-data") return yield* new BodyError({ reason: "WrongContentType" })
+    if (!/;\s*boundary=/i.test(request.headers["content-type"] ?? "")) {
+      return yield* new BodyError({ reason: "BrokenMultipart", detail: "InvalidBoundary" })
+    }
     const fields: Record<string, string> = {}
     const files: Record<string, DiskFile> = {}
     const written: Array<string> = []
-    yield* request.multipartStream.pipe(
+    yield* (request.multipartStream.pipe(
       Stream.mapError(multipartError),
       Stream.runForEach((part) => {
         if (part._tag === "Field") {
@@ -146,12 +150,49 @@ export const readMultipart = (tmpDir: string, fileLimit: number) =>
             files[part.key] = file
           }
         )
-      }),
+      })
+    )).pipe(
+      // A body that ends inside a part leaves the parser waiting forever: once the request has fully arrived,
+      // give the parser a moment, then call the body broken.
+      raceNoWait(
+        Effect.zipRight(
+          requestEnded(request),
+          Effect.zipRight(realDelay(250), Effect.fail(new BodyError({ reason: "BrokenMultipart", detail: "EndNotReached" })))
+        )
+      ),
       Effect.tapError(() =>
         Effect.forEach(written, (p) => fs.remove(p).pipe(Effect.ignore), { discard: true })
       )
     )
     return { fields, files } satisfies MultipartBody
+  })
+
+/** A wall-clock delay (transport-level grace, deliberately not `Clock`: a TestClock must not stall I/O). */
+const realDelay = (ms: number): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const t = setTimeout(() => resume(Effect.void), ms)
+    return Effect.sync(() => clearTimeout(t))
+  })
+
+/** Races two effects; the loser is interrupted in the background (never awaited: a stuck parser cannot hold us). */
+const raceNoWait = <B, E2>(that: Effect.Effect<B, E2>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.raceWith(self, that, {
+    onSelfDone: (exit, other) => Effect.zipRight(Fiber.interruptFork(other), exit),
+    onOtherDone: (exit, other) => Effect.zipRight(Fiber.interruptFork(other), exit)
+  })
+
+/** Completes when the node request has been read to its end (or closed). @internal */
+const requestEnded = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    if (incoming.readableEnded || incoming.destroyed) return resume(Effect.void)
+    const done = () => resume(Effect.void)
+    incoming.once("end", done)
+    incoming.once("close", done)
+    return Effect.sync(() => {
+      incoming.off("end", done)
+      incoming.off("close", done)
+    })
   })
 
 /** Writes bytes to a fresh file in `tmpDir`. @internal */

@@ -52,14 +52,18 @@ export const usableMedia = (id: string, userId: string | undefined, param = "med
   })
 
 /** The category X assumes when none is given: by MIME type. @internal */
-export const defaultCategory = (mediaType: string): Ids.MediaCategory =>
-  mediaType === "image/gif"
-    ? "tweet_gif"
-    : mediaType.startsWith("video/")
-    ? "tweet_video"
-    : mediaType.startsWith("text/")
-    ? "subtitles"
-    : "tweet_image"
+export const defaultCategory = (mediaType: string): Ids.MediaCategory => {
+  switch (family(mediaType)) {
+    case "gif":
+      return "tweet_gif"
+    case "video":
+      return "tweet_video"
+    case "subtitles":
+      return "subtitles"
+    default:
+      return "tweet_image"
+  }
+}
 
 const isCategory = Schema.is(Ids.MediaCategory)
 const isMediaType = Schema.is(Ids.MediaType)
