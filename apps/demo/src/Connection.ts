@@ -53,8 +53,11 @@ const authFor = (found: Credentials.Found): Auth.Credentials => {
   }
 }
 
-const clientLayer = (baseUrl: string, auth: Auth.Credentials) =>
-  XClient.layer({ baseUrl, uploadBaseUrl: baseUrl, auth }).pipe(Layer.provide(NodeHttpClient.layer))
+/** An emulator serves the v1.1 upload routes on its one port; real X keeps core's default upload host. */
+const clientLayer = (baseUrl: string, auth: Auth.Credentials, sameHostUploads: boolean) =>
+  XClient.layer(sameHostUploads ? { baseUrl, uploadBaseUrl: baseUrl, auth } : { baseUrl, auth }).pipe(
+    Layer.provide(NodeHttpClient.layer)
+  )
 
 /**
  * The `XClient` and `Connection` for a target. For `Embedded` it starts the emulator (scoped: it stops when the
@@ -68,7 +71,7 @@ export const layer = (
   if (target._tag === "Remote") {
     const isEmulator = target.credentials._tag === "DevIdentity"
     return Layer.merge(
-      clientLayer(target.baseUrl, authFor(target.credentials)),
+      clientLayer(target.baseUrl, authFor(target.credentials), target.via === "base-url"),
       Layer.succeed(Connection, {
         target,
         baseUrl: target.baseUrl,
@@ -82,7 +85,7 @@ export const layer = (
       const emulator = yield* Emulator.Emulator
       const url = emulator.url
       return Layer.merge(
-        clientLayer(url, authFor({ _tag: "DevIdentity" })),
+        clientLayer(url, authFor({ _tag: "DevIdentity" }), true),
         Layer.succeed(Connection, { target, baseUrl: url, emulator: true, webUrl: `${url}/_emulator/` })
       )
     })

@@ -137,7 +137,7 @@ export const describe = (run: Run): ReadonlyArray<string> => [
     return o === undefined
       ? `  ${s.name} (${s.kind}-post): not finished: \`xmedia resume ${run.id}\` runs it again`
       : `  ${s.name} (${s.kind}-post): post ${o.postId}, video ${o.video.id} (${o.video.key}), subtitles ${
-        o.tracks.map((t) => `${t.language}=${t.id}`).join(" ")
+        o.tracks.length === 0 ? "none" : o.tracks.map((t) => `${t.language}=${t.id}`).join(" ")
       }`
   }),
   ...run.failures.flatMap((f) => [`  failed: ${f.message}`, ...f.onX.map((l) => `    on X: ${l}`)])

@@ -266,6 +266,21 @@ layer(TestLayer, { excludeTestServices: true, timeout: 60_000 })("xmedia CLI", (
           assert.strictEqual(posts.filter((p) => p.text.startsWith(text)).length, 1, text)
         }
         assert.strictEqual(lines(r.stdout).filter((l) => /^ {2}\S+ \((before|after)-post\): post \d+/.test(l)).length, 3)
+
+        // subtitles add / remove and metadata set on flow two's posted video (in this process, real HTTP).
+        const videoId = posts.find((p) => p.text.startsWith("flow two"))!.mediaIds[0]!
+        const base = ["--base-url", emulator.url, "--plain"]
+        const added = yield* inProcess(["subtitles", "add", videoId, `${asset("captions.en.srt")}:en-GB:English (UK)`, ...base])
+        assert.strictEqual(added.code, 0, added.stderr)
+        assert.include(added.stdout, `video ${videoId}: subtitle tracks FR "Français", EN "English (UK)"`)
+        const removed = yield* inProcess(["subtitles", "remove", videoId, "fr", ...base])
+        assert.strictEqual(removed.code, 0, removed.stderr)
+        assert.include(removed.stdout, `video ${videoId}: FR subtitles removed`)
+        const meta = yield* inProcess(["metadata", "set", videoId, "--alt", "A test pattern", ...base])
+        assert.strictEqual(meta.code, 0, meta.stderr)
+        const record = yield* emulator.media(videoId)
+        assert.deepStrictEqual(record?.subtitles.map((t) => t.language_code), ["EN"])
+        assert.deepStrictEqual(record?.metadata?.["alt_text"], { text: "A test pattern" })
       }), { timeout: 120_000 })
   })
 

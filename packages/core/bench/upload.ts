@@ -384,8 +384,8 @@ const startServer = (): Promise<Server> =>
   })
 
 /** An MP4 header (so preflight sniffs video/mp4) followed by random bytes. */
-const generate = (dir: string, sizeMiB: number): string => {
-  const file = path.join(dir, `bench-${sizeMiB}MiB.mp4`)
+const generate = (dir: string, sizeMiB: number, name = "bench"): string => {
+  const file = path.join(dir, `${name}-${sizeMiB}MiB.mp4`)
   const header = fs.readFileSync(fileURLToPath(new URL("../test/fixtures/sample.mp4", import.meta.url))).subarray(0, 4096)
   const block = Buffer.allocUnsafe(MiB)
   const fd = fs.openSync(file, "w")
@@ -527,7 +527,7 @@ const main = async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xmedia-bench-"))
   const server = await startServer()
   if (!process.argv.includes("--no-bundle")) childScript = await bundle(dir)
-  warmup = generate(dir, 8)
+  warmup = generate(dir, 8, "warmup")
   console.log(
     `xmedia upload benchmark: node ${process.version}, ${os.cpus().length} CPUs, chunks ${args.chunk} MiB, ` +
       `${args.concurrency} in flight, median of ${args.repeat} runs, load average ${os.loadavg()[0]!.toFixed(1)}, ` +

@@ -297,6 +297,12 @@ export const uploadFile: (
         `${plan.chunkSize} per segment): resume with the chunk size the upload was started with`
     )
   }
+  if (options.resume !== undefined && !Schema.is(Ids.MediaId)(options.resume.mediaId)) {
+    return yield* invalid(
+      "resume.mediaId",
+      `"${String(options.resume.mediaId)}" is not a media id: resume with the id from the Initialized event (1-19 digits)`
+    )
+  }
   const acknowledged = new Set<number>()
   for (const index of options.resume?.acknowledgedSegments ?? []) {
     if (!Number.isInteger(index) || index < 0 || index >= plan.segmentCount) {

@@ -117,6 +117,23 @@ describe("Uploader.uploadFile", () => {
       assert.deepStrictEqual(fake.assembled(), mp4)
     }))
 
+  it.effect("waits for the rate-limit reset on a 429 before re-sending that segment", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ appendRateLimited: new Map([[1, 1]]) })
+      const { events, onProgress } = recorder()
+      const fiber = yield* Effect.fork(Uploader.uploadFile(mp4, { chunkSize: 10000, onProgress }).pipe(provide(fake)))
+      yield* TestClock.adjust("29 seconds")
+      assert.strictEqual(fake.appendsOf(1), 1)
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual([0, 1, 2].map(fake.appendsOf), [1, 2, 1])
+      const retry = events.find((e): e is Uploader.Retrying => e._tag === "Retrying")!
+      assert.deepStrictEqual([retry.segmentIndex, retry.delayMs], [1, 30_000])
+      assert.include(retry.reason, "rate limited")
+      assert.deepStrictEqual(fake.assembled(), mp4)
+    }))
+
   it.effect("keeps at most `concurrency` APPENDs in flight", () =>
     Effect.gen(function*() {
       const fake = makeFakeX({ appendDelay: "100 millis" })

@@ -4,7 +4,7 @@
  */
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
-import { type Duration, Effect, Layer, Redacted } from "effect"
+import { Chunk, Clock, type Duration, Effect, Layer, Redacted, Stream } from "effect"
 import * as Auth from "../src/Auth.js"
 import * as XClient from "../src/XClient.js"
 
@@ -21,6 +21,8 @@ export interface Script {
   statuses?: ReadonlyArray<Record<string, unknown>>
   /** Segment index -> number of 503 answers before it is accepted. */
   appendFailures?: Map<number, number>
+  /** Segment index -> number of 429 answers (reset 30 s ahead of the Clock) before it is accepted. */
+  appendRateLimited?: Map<number, number>
   /** STATUS answers 404 (the id expired at X). */
   statusNotFound?: boolean
   expiresAfterSecs?: number
@@ -77,6 +79,7 @@ export const makeFakeX = (script: Script = {}): FakeX => {
   let inFlight = 0
   let maxInFlight = 0
   const failuresLeft = new Map(script.appendFailures ?? [])
+  const rateLimitedLeft = new Map(script.appendRateLimited ?? [])
   const mediaKey = `7_${MEDIA_ID}`
 
   const client = HttpClient.make((request, url) =>
@@ -91,14 +94,44 @@ export const makeFakeX = (script: Script = {}): FakeX => {
       const append = /^\/2\/media\/upload\/(\d+)\/append$/.exec(path)
       if (request.method === "POST" && append) {
         const body = request.body
-        if (body._tag !== "Uint8Array") return json(request, 400, { title: "Invalid Request", detail: "no body" })
-        const { media, segmentIndex } = parseAppend(body.contentType, body.body)
+        let bytes: Uint8Array
+        if (body._tag === "Uint8Array") bytes = body.body
+        else if (body._tag === "Stream") {
+          const chunks = Chunk.toReadonlyArray(yield* Stream.runCollect(body.stream).pipe(Effect.orDie))
+          bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+          let offset = 0
+          for (const c of chunks) {
+            bytes.set(c, offset)
+            offset += c.length
+          }
+          if (body.contentLength !== undefined && body.contentLength !== bytes.length) {
+            return json(request, 400, { title: "Invalid Request", detail: "content-length mismatch" })
+          }
+        } else return json(request, 400, { title: "Invalid Request", detail: "no body" })
+        const { media, segmentIndex } = parseAppend(body.contentType!, bytes)
         requests.push({ method: "POST", path, segmentIndex })
         appendCounts.set(segmentIndex, (appendCounts.get(segmentIndex) ?? 0) + 1)
         inFlight++
         maxInFlight = Math.max(maxInFlight, inFlight)
         if (script.appendDelay) yield* Effect.sleep(script.appendDelay)
         inFlight--
+        const limited = rateLimitedLeft.get(segmentIndex) ?? 0
+        if (limited > 0) {
+          rateLimitedLeft.set(segmentIndex, limited - 1)
+          const now = yield* Clock.currentTimeMillis
+          return HttpClientResponse.fromWeb(
+            request,
+            new Response(JSON.stringify({ title: "Too Many Requests", detail: "Too Many Requests", type: "about:blank", status: 429 }), {
+              status: 429,
+              headers: {
+                "content-type": "application/json",
+                "x-rate-limit-limit": "1875",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": String(Math.floor(now / 1000) + 30)
+              }
+            })
+          )
+        }
         const left = failuresLeft.get(segmentIndex) ?? 0
         if (left > 0) {
           failuresLeft.set(segmentIndex, left - 1)

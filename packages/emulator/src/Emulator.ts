@@ -122,7 +122,14 @@ export interface Service {
 export class Emulator extends Context.Tag("@xmedia/emulator/Emulator")<Emulator, Service>() {}
 
 /** All routes the emulator serves. */
-const allRoutes: ReadonlyArray<Route> = [...v2MediaRoutes, ...v2MediaExtraRoutes, ...v2PostRoutes, ...webPageRoutes]
+const allRoutes: ReadonlyArray<Route> = [
+  ...v2MediaRoutes,
+  ...v2MediaExtraRoutes,
+  ...v2PostRoutes,
+  ...v1MediaRoutes,
+  ...v1StatusRoutes,
+  ...webPageRoutes
+]
 
 const keyringOf = (identities: Identities.Identities) => ({
   consumerSecret: (key: string) => Option.fromNullable(identities.apps.find((a) => a.consumerKey === key)?.consumerSecret),

@@ -15,6 +15,8 @@ interface SignCase {
   readonly signedUrl: string
   readonly body?: string
   readonly contentType?: string
+  /** Overrides oauth_timestamp (seconds). */
+  readonly timestamp?: string
 }
 
 const SIGNER = `
@@ -24,7 +26,8 @@ creds, cases = json.load(sys.stdin)
 out = []
 for c in cases:
     client = Client(creds["consumerKey"], client_secret=creds["consumerSecret"],
-                    resource_owner_key=creds["accessToken"], resource_owner_secret=creds["accessTokenSecret"])
+                    resource_owner_key=creds["accessToken"], resource_owner_secret=creds["accessTokenSecret"],
+                    timestamp=c.get("timestamp"))
     headers = {"Content-Type": c["contentType"]} if c.get("contentType") else {}
     body = c.get("body")
     if c.get("contentType") == "application/json":
@@ -101,5 +104,26 @@ layer(TestLayer, { excludeTestServices: true })("OAuth 1.0a over HTTP, signed by
       assert.isBelow(ok.status, 300, ok.body)
       const tampered = yield* send(port, "POST", "/2/media/upload", bad!, form, "application/x-www-form-urlencoded")
       assert.strictEqual(tampered.status, 401)
+    }))
+
+  it.effect("v1.1: a signed form post verifies; bad signatures and stale timestamps get X's codes 32 and 135", () =>
+    Effect.gen(function*() {
+      const { port } = yield* Emulator.Emulator
+      const form = "status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21"
+      const stale = String(Math.floor(Date.now() / 1000) - 3600)
+      const [good, forged, old] = yield* sign([
+        { method: "POST", signedUrl: "https://api.twitter.com/1.1/statuses/update.json", body: form, contentType: "application/x-www-form-urlencoded" },
+        { method: "POST", signedUrl: "https://api.twitter.com/1.1/statuses/update.json", body: "status=forged", contentType: "application/x-www-form-urlencoded" },
+        { method: "POST", signedUrl: "https://api.twitter.com/1.1/statuses/update.json", body: form, contentType: "application/x-www-form-urlencoded", timestamp: stale }
+      ])
+      const posted = yield* send(port, "POST", "/1.1/statuses/update.json", good!, form, "application/x-www-form-urlencoded")
+      assert.isBelow(posted.status, 300, posted.body)
+      assert.strictEqual(JSON.parse(posted.body).text, "Hello Ladies + Gentlemen, a signed OAuth request!")
+      const bad = yield* send(port, "POST", "/1.1/statuses/update.json", forged!, form, "application/x-www-form-urlencoded")
+      assert.strictEqual(bad.status, 401)
+      assert.deepStrictEqual(JSON.parse(bad.body), { errors: [{ code: 32, message: "Could not authenticate you." }] })
+      const late = yield* send(port, "POST", "/1.1/statuses/update.json", old!, form, "application/x-www-form-urlencoded")
+      assert.strictEqual(late.status, 401)
+      assert.deepStrictEqual(JSON.parse(late.body), { errors: [{ code: 135, message: "Timestamp out of bounds." }] })
     }))
 })

@@ -47,7 +47,16 @@ const batch = (label: string) =>
     const elapsed = (yield* Clock.currentTimeMillis) - started
     const times = results.map((r) => r.ms).sort((a, b) => a - b)
     const failed = results.filter((r) => !r.ok)
-    if (failed.length > 0) yield* Console.error(`${label}: first failure`, failed[0]!.exit.toString())
+    const causes = new Map<string, number>()
+    for (const r of failed) {
+      const cause = Exit.isFailure(r.exit) && r.exit.cause._tag === "Fail"
+        ? `${r.exit.cause.error._tag === "FlowFailed" ? `${r.exit.cause.error.step}: ` : ""}${
+          r.exit.cause.error.message.split(". Already on X")[0]!.slice(0, 160)
+        }`
+        : "defect"
+      causes.set(cause, (causes.get(cause) ?? 0) + 1)
+    }
+    for (const [cause, n] of causes) yield* Console.error(`${label}: ${n} failed: ${cause}`)
     const perMin = (results.filter((r) => r.ok).length / elapsed) * 60_000
     yield* Console.log(
       `${label.padEnd(9)} ${FLOWS} flows, concurrency ${CONCURRENCY}: ${perMin.toFixed(0)} flows/min, ` +
@@ -66,12 +75,18 @@ const program = Effect.gen(function*() {
     })),
     Layer.provide(NodeHttpClient.layer)
   )
+  const memoryLayer = Runner.layer.pipe(
+    Layer.provideMerge(Engine.layerMemory),
+    Layer.provide(X),
+    Layer.provideMerge(NodeFileSystem.layer)
+  )
+  // warm up the emulator, the HTTP client and the JIT so that neither engine pays for it
+  yield* Effect.forEach(Array.from({ length: 8 }, (_, i) => i), (i) =>
+    Effect.exit(Runner.run(flowFor(i, "warmup"), { idempotencyKey: `warmup-${i}` })), { concurrency: 4 }).pipe(
+      Effect.provide(memoryLayer)
+    )
   const memory = yield* batch("memory").pipe(
-    Effect.provide(Runner.layer.pipe(
-      Layer.provideMerge(Engine.layerMemory),
-      Layer.provide(X),
-      Layer.provideMerge(NodeFileSystem.layer)
-    ))
+    Effect.provide(memoryLayer)
   )
   const dir = mkdtempSync(join(tmpdir(), "xmedia-bench-"))
   const durable = yield* batch("durable").pipe(

@@ -58,6 +58,7 @@ export const layerSqlite = (
         entityMessagePollInterval: Duration.decode(options.pollInterval ?? "1 second"),
         entityTerminationTimeout: Duration.decode(options.shutdownTimeout ?? "2 seconds"),
         shardLockExpiration: lockExpiration,
+        simulateRemoteSerialization: false,
         shardLockRefreshInterval: Duration.divide(lockExpiration, 3).pipe(Option.getOrElse(() => Duration.seconds(3)))
       }
     })),

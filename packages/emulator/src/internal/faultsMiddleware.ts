@@ -17,7 +17,7 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpApp } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Clock, Effect, FiberRef, Option } from "effect"
+import { Clock, Effect, FiberRef, Option, Stream } from "effect"
 import type { Socket } from "node:net"
 import { type ApiSurface, RequestInfo } from "./context.js"
 import {
@@ -106,6 +106,13 @@ const truncate = (
     nodeResponse.write(full.subarray(0, keep), () => resume(Effect.void))
   }).pipe(Effect.zipRight(resetConnection(request)))
 
+/**
+ * Reads and discards the request body (streamed, never buffered) before an early answer, so the client always
+ * finishes sending and a keep-alive connection stays in step, as when X's front end answers after reading a request.
+ */
+const drainBody = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void> =>
+  Stream.runDrain(request.stream).pipe(Effect.ignore)
+
 /** Resets the connection once the socket has read `bytes` more bytes. */
 const watchRequestBytes = (request: HttpServerRequest.HttpServerRequest, bytes: number): Effect.Effect<void> =>
   Effect.sync(() => {
@@ -143,6 +150,12 @@ export const applyFault = <E, R>(
       yield* info.value.update((i) => ({ ...i, fault: `${applied.ruleId}:${applied.action.kind}` }))
     }
     const action = applied.action
+    switch (action.kind) {
+      case "status":
+      case "rateLimit":
+      case "usageCapped":
+        yield* drainBody(request)
+    }
     switch (action.kind) {
       case "status": {
         const fallback = defaultErrorBody(action.status, subject.api)

@@ -50,7 +50,10 @@ export const readText = (limit: number) =>
  *
  * @internal
  */
-export const readJson = (limit: number, options?: { readonly allowTextPlain?: boolean }) =>
+export const readJson = (
+  limit: number,
+  options?: { readonly allowTextPlain?: boolean; readonly bigIntsAsStrings?: boolean }
+) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const text = yield* readText(limit)
@@ -59,11 +62,47 @@ export const readJson = (limit: number, options?: { readonly allowTextPlain?: bo
     if (ct !== "application/json" && !(options?.allowTextPlain === true && ct === "text/plain")) {
       return yield* new BodyError({ reason: "WrongContentType" })
     }
+    const source = options?.bigIntsAsStrings === true ? quoteBigInts(text) : text
     return yield* Effect.try({
-      try: (): unknown => JSON.parse(text),
+      try: (): unknown => JSON.parse(source),
       catch: () => new BodyError({ reason: "NotJson" })
     })
   })
+
+/**
+ * Quotes integers of 16+ digits outside strings, so 64-bit ids sent as JSON numbers (v1.1 clients do) keep every
+ * digit. @internal
+ */
+export const quoteBigInts = (text: string): string => {
+  let out = ""
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (inString) {
+      out += c
+      if (c === "\\") {
+        out += text[++i] ?? ""
+      } else if (c === "\"") inString = false
+      continue
+    }
+    if (c === "\"") {
+      inString = true
+      out += c
+      continue
+    }
+    if (c >= "0" && c <= "9" && !/[0-9.eE+-]/.test(text[i - 1] ?? "")) {
+      let j = i
+      while (j < text.length && text[j]! >= "0" && text[j]! <= "9") j++
+      const digits = text.slice(i, j)
+      if (digits.length >= 16 && !/[.eE]/.test(text[j] ?? "")) out += `"${digits}"`
+      else out += digits
+      i = j - 1
+      continue
+    }
+    out += c
+  }
+  return out
+}
 
 /** Reads an `application/x-www-form-urlencoded` body. @internal */
 export const readForm = (limit: number) =>
@@ -134,9 +173,11 @@ export const readMultipart = (tmpDir: string, fileLimit: number) =>
     const fields: Record<string, string> = {}
     const files: Record<string, DiskFile> = {}
     const written: Array<string> = []
+    let lastProgress = Date.now()
     yield* (request.multipartStream.pipe(
       Stream.mapError(multipartError),
       Stream.runForEach((part) => {
+        lastProgress = Date.now()
         if (part._tag === "Field") {
           fields[part.key] = part.value
           return Effect.void
@@ -145,21 +186,18 @@ export const readMultipart = (tmpDir: string, fileLimit: number) =>
         const target = path.join(tmpDir, tmpName())
         written.push(target)
         return Effect.map(
-          streamToFile(part.content, target, fileLimit, multipartError),
+          streamToFile(Stream.tap(part.content, () => Effect.sync(() => {
+            lastProgress = Date.now()
+          })), target, fileLimit, multipartError),
           (file) => {
             files[part.key] = file
           }
         )
       })
     )).pipe(
-      // A body that ends inside a part leaves the parser waiting forever: once the request has fully arrived,
-      // give the parser a moment, then call the body broken.
-      raceNoWait(
-        Effect.zipRight(
-          requestEnded(request),
-          Effect.zipRight(realDelay(250), Effect.fail(new BodyError({ reason: "BrokenMultipart", detail: "EndNotReached" })))
-        )
-      ),
+      // A body that ends inside a part leaves the parser waiting forever: once the request has fully arrived and the
+      // parser has made no progress for a while, call the body broken.
+      raceNoWait(Effect.zipRight(requestEnded(request), stalled(() => lastProgress, 1500))),
       Effect.tapError(() =>
         Effect.forEach(written, (p) => fs.remove(p).pipe(Effect.ignore), { discard: true })
       )
@@ -172,6 +210,15 @@ const realDelay = (ms: number): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
     const t = setTimeout(() => resume(Effect.void), ms)
     return Effect.sync(() => clearTimeout(t))
+  })
+
+/** Fails BrokenMultipart once `last()` (epoch ms of the last parser progress) is older than `ms`. */
+const stalled = (last: () => number, ms: number): Effect.Effect<never, BodyError> =>
+  Effect.suspend(() => {
+    const idle = Date.now() - last()
+    return idle >= ms
+      ? Effect.fail(new BodyError({ reason: "BrokenMultipart", detail: "EndNotReached" }))
+      : Effect.zipRight(realDelay(ms - idle + 10), stalled(last, ms))
   })
 
 /** Races two effects; the loser is interrupted in the background (never awaited: a stuck parser cannot hold us). */

@@ -281,6 +281,7 @@ export const finalize = (id: string, userId: string | undefined) =>
         probe: probed.info,
         expiresAt
       }))
+      yield* state.persist
       return updated ?? m
     }
     const faults = yield* Effect.serviceOption(Faults)
@@ -305,6 +306,7 @@ export const finalize = (id: string, userId: string | undefined) =>
       expiresAt,
       processing
     }))
+    yield* state.persist
     return updated ?? m
   })
 
@@ -339,7 +341,9 @@ export const oneShot = (input: Omit<InitInput, "totalBytes" | "mediaType"> & {
 }) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const mediaType = input.mediaType ?? (yield* sniffFile(input.file.path))
+    const subtitles = input.category !== undefined && parseCategory(input.category) === "subtitles"
+    const mediaType = input.mediaType ??
+      (yield* sniffFile(input.file.path)) ?? (subtitles ? "text/srt" : "application/octet-stream")
     const m = yield* init({ ...input, mediaType, totalBytes: input.file.size })
     yield* append(m.id, input.userId, 0, input.file)
     yield* fs.remove(input.file.path).pipe(Effect.ignore)
@@ -355,5 +359,5 @@ const sniffFile = (path: string) =>
       const n = yield* f.read(buf)
       return buf.subarray(0, Number(n))
     })).pipe(Effect.orDie)
-    return sniff(head) ?? "text/srt"
+    return sniff(head)
   })

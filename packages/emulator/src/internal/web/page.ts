@@ -92,7 +92,9 @@ const renderMedia = (m: MediaRecord): string => {
     )
     return `<figure class="media video" data-media-id="${esc(m.id)}"><video controls preload="metadata" width="480" src="/_emulator/web/media/${
       encodeURIComponent(m.id)
-    }">${tracks.join("")}</video>${mediaFacts(m)}<p class="tracks">subtitle tracks: ${
+    }">${tracks.join("")}</video>${mediaFacts(m)}${
+      altOf(m) === undefined ? "" : `<p class="alt">alt text: ${esc(altOf(m) ?? "")}</p>`
+    }<p class="tracks">subtitle tracks: ${
       m.subtitles.length === 0
         ? "none"
         : m.subtitles.map((t) =>
@@ -143,7 +145,7 @@ h1{font-size:1.4rem} h2{font-size:1.1rem;margin-top:2rem}
 .post{border:1px solid #cfd9de;border-radius:12px;padding:1rem;margin:1rem 0}
 .text{white-space:pre-wrap} code{font-size:.85em}
 video,img{max-width:100%;background:#000;border-radius:8px}
-.facts,.tracks,figcaption{color:#536471;font-size:.85rem;margin:.3rem 0}
+.facts,.tracks,.alt,figcaption{color:#536471;font-size:.85rem;margin:.3rem 0}
 table{border-collapse:collapse;font-size:.8rem} td,th{padding:.1rem .6rem;text-align:left}
 figure{margin:.5rem 0}
 </style></head>

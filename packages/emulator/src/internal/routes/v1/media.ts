@@ -224,7 +224,7 @@ const status: Route = {
 
 const jsonBody = Effect.gen(function*() {
   const settings = yield* Settings
-  const raw = yield* Body.readJson(settings.maxJsonBytes, { allowTextPlain: true }).pipe(
+  const raw = yield* Body.readJson(settings.maxJsonBytes, { allowTextPlain: true, bigIntsAsStrings: true }).pipe(
     Effect.catchTag("BodyError", (e) =>
       Effect.fail(
         e.reason === "WrongContentType"
