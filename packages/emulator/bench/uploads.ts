@@ -7,11 +7,13 @@
  */
 import { Command, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Stream } from "effect"
+import { Console, Data, Effect, Stream } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+
+class BenchError extends Data.TaggedError("BenchError")<{ readonly message: string }> {}
 
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 32)
 const MIB = Number(process.env.BENCH_MIB ?? 64)
@@ -21,7 +23,7 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const bin = path.join(here, "../src/bin.ts")
 
 /** Deterministic pseudo-random chunk `index` of upload `n` (never the whole file in memory). */
-const chunkOf = (n: number, index: number): Uint8Array => {
+const chunkOf = (n: number, index: number): Uint8Array<ArrayBuffer> => {
   const size = Math.min(CHUNK, TOTAL - index * CHUNK)
   const out = new Uint8Array(size)
   let x = (n * 2654435761 + index * 40503 + 1) >>> 0
@@ -82,7 +84,7 @@ const main = Effect.gen(function*() {
     Stream.map((line) => /listening on (http:\/\/\S+)/.exec(line)?.[1]),
     Stream.filter((u): u is string => u !== undefined),
     Stream.runHead,
-    Effect.flatMap(Effect.orElseFail(() => new Error("the emulator did not start")))
+    Effect.flatMap(Effect.orElseFail(() => new BenchError({ message: "the emulator did not start" })))
   )
   yield* Console.log(`emulator ${url} (pid ${proc.pid}); ${UPLOADS} uploads x ${MIB} MiB in ${CHUNK / 1048576} MiB chunks`)
   const started = Date.now()
@@ -98,7 +100,7 @@ const main = Effect.gen(function*() {
     } MiB/s; sha256 mismatches: ${bad.length}; emulator peak RSS ${peak.toFixed(1)} MB (target < 300 MB)`
   )
   yield* proc.kill("SIGINT")
-  if (bad.length > 0 || peak >= 300) return yield* Effect.fail(new Error("benchmark failed its targets"))
+  if (bad.length > 0 || peak >= 300) return yield* new BenchError({ message: "benchmark failed its targets" })
 }).pipe(Effect.scoped, Effect.provide([NodeContext.layer, NodeHttpClient.layer]))
 
 NodeRuntime.runMain(main)

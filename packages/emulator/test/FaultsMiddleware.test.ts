@@ -14,8 +14,8 @@ interface Seen {
   readonly error?: string
 }
 
-/** A plain node:http request (no retries, no pooling), so resets and truncation are observed as they are. */
-const request = (port: number, method: string, path: string, body?: Uint8Array | string, timeoutMs = 5000) =>
+/** A plain node:http request (no retries; no pooling unless an agent is given), so resets and truncation are observed as they are. */
+const request = (port: number, method: string, path: string, body?: Uint8Array | string, timeoutMs = 5000, agent: Http.Agent | false = false) =>
   Effect.async<Seen>((resume) => {
     let status: number | undefined
     let headers: Http.IncomingHttpHeaders | undefined
@@ -26,7 +26,7 @@ const request = (port: number, method: string, path: string, body?: Uint8Array |
       done = true
       resume(Effect.succeed({ ...(status === undefined ? {} : { status }), ...(headers === undefined ? {} : { headers }), body: received, ...(error === undefined ? {} : { error }) }))
     }
-    const req = Http.request({ host: "127.0.0.1", port, method, path, agent: false, timeout: timeoutMs }, (res) => {
+    const req = Http.request({ host: "127.0.0.1", port, method, path, agent, timeout: timeoutMs }, (res) => {
       status = res.statusCode
       headers = res.headers
       res.setEncoding("utf8")
@@ -154,6 +154,16 @@ describe("faults middleware over real HTTP", () => {
       const small = yield* request(port, "POST", "/2/media/upload/1/append", new Uint8Array(1000))
       assert.strictEqual(small.status, 201)
       assert.strictEqual(yield* Ref.get(bodies), 1000)
+
+      // On a kept-alive connection, the watch ends with its request: the next, larger body is not cut.
+      const agent = new Http.Agent({ keepAlive: true, maxSockets: 1 })
+      yield* add({ count: 1, fault: { kind: "resetAfterRequestBytes", bytes: 64 * 1024 } })
+      const first = yield* request(port, "POST", "/2/media/upload/1/append", new Uint8Array(1000), 5000, agent)
+      assert.strictEqual(first.status, 201)
+      const second = yield* request(port, "POST", "/2/media/upload/1/append", big, 5000, agent)
+      assert.strictEqual(second.status, 201, second.error)
+      assert.strictEqual(yield* Ref.get(bodies), 2000 + big.length)
+      agent.destroy()
     }))
 
   it.scopedLive("hangs until the client gives up, then keeps serving", () =>

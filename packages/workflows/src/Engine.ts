@@ -33,6 +33,8 @@ export interface SqliteOptions {
   readonly pollInterval?: Duration.DurationInput
   /** how long shutdown waits for a running flow (default 2 s; the library default is 15 s) */
   readonly shutdownTimeout?: Duration.DurationInput
+  /** how often a caller waiting for a persisted reply polls storage (default 20 ms; the library default is 200 ms) */
+  readonly replyPollInterval?: Duration.DurationInput
   /**
    * how long the shard locks of a process that died (kill -9) block a restarted one (default 10 s, refreshed
    * every third of it; the library default is 35 s)
@@ -57,8 +59,8 @@ export const layerSqlite = (
       shardingConfig: {
         entityMessagePollInterval: Duration.decode(options.pollInterval ?? "1 second"),
         entityTerminationTimeout: Duration.decode(options.shutdownTimeout ?? "2 seconds"),
+        entityReplyPollInterval: Duration.decode(options.replyPollInterval ?? "20 millis"),
         shardLockExpiration: lockExpiration,
-        simulateRemoteSerialization: false,
         shardLockRefreshInterval: Duration.divide(lockExpiration, 3).pipe(Option.getOrElse(() => Duration.seconds(3)))
       }
     })),

@@ -113,3 +113,19 @@ describe("Flow DSL", () => {
     assert.deepStrictEqual(Flow.validate(flow).map((p) => p.field), ["steps[1] (x).id"])
   })
 })
+
+describe("Flow DSL: three languages", () => {
+  it("video + three subtitle languages + post", () => {
+    const flow = Flow.beforePost({
+      video: "v.mp4",
+      subtitles: [
+        { file: "v.en.srt", language: "en", name: "English" },
+        { file: "v.fr.srt", language: "fr", name: "Français" },
+        { file: "v.de.vtt", language: "de-DE", name: "Deutsch" }
+      ],
+      text: "three"
+    })
+    assert.deepStrictEqual(Flow.validate(flow), [])
+    assert.deepStrictEqual(Flow.waves(flow).map((w) => w.length), [4, 1, 3, 1])
+  })
+})

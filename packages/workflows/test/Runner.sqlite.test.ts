@@ -1,10 +1,10 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Engine, Flow, MediaOps, Runner } from "../src/index.js"
+import { Engine, Flow, type FlowError, MediaOps, Runner } from "../src/index.js"
 import { fixture } from "./helpers.js"
 
 const input: Flow.VideoPostInput = {
@@ -94,6 +94,42 @@ describe("Runner on the SQLite engine (SingleRunner)", () => {
         assert.strictEqual(all.filter((c) => c === "createPost").length, 1)
         assert.strictEqual((yield* handle.state).posts.size, 1)
         assert.isDefined(result.outputs["create-post"])
+      }).pipe(Effect.scoped)
+    ), 60_000)
+
+  it.live("a file changed while the flow was down fails fast, typed, before anything else is sent", () =>
+    withTempDir((dir) =>
+      Effect.gen(function*() {
+        const filename = join(dir, "flows.db")
+        const video = join(dir, "clip.mp4")
+        copyFileSync(fixture("sample.mp4"), video)
+        const x = yield* Layer.build(MediaOps.layerMemory({ processingPolls: 1 }))
+        const handle = x.unsafeMap.get(MediaOps.MemoryHandle.key) as MediaOps.MemoryHandle["Type"]
+        const real = x.unsafeMap.get(MediaOps.MediaOps.key) as MediaOps.MediaOpsService
+        const stuck = yield* Deferred.make<void>()
+        const blocking: MediaOps.MediaOpsService = {
+          ...real,
+          append: (req) => req.segmentIndex === 1 ? Effect.zipRight(Deferred.succeed(stuck, void 0), Effect.never) : real.append(req)
+        }
+        const flow = Flow.beforePost({ video, subtitles: [], text: "changed" })
+        const options = { idempotencyKey: "durable-changed", chunkSize: 8192 }
+        const crashed = yield* Runner.run(flow, options).pipe(
+          Effect.provide(durable(filename, Layer.succeed(MediaOps.MediaOps, blocking))),
+          Effect.fork
+        )
+        yield* Deferred.await(stuck)
+        yield* Fiber.interrupt(crashed)
+        appendFileSync(video, "x")
+        const mark = (yield* handle.state).calls.length
+        const error = yield* Effect.flip(
+          Runner.run(flow, options).pipe(Effect.provide(durable(filename, Layer.succeedContext(x))))
+        )
+        assert.strictEqual(error._tag, "FlowFailed")
+        const failed = error as FlowError.FlowFailed
+        assert.strictEqual(failed.cause, "FileChanged")
+        assert.strictEqual(failed.step, "upload-video")
+        assert.match(failed.message, /changed since the flow started \(24006 -> 24007 bytes/)
+        assert.deepStrictEqual((yield* handle.state).calls.slice(mark), [])
       }).pipe(Effect.scoped)
     ), 60_000)
 

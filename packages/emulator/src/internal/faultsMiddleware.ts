@@ -113,8 +113,11 @@ const truncate = (
 const drainBody = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void> =>
   Stream.runDrain(request.stream).pipe(Effect.ignore)
 
-/** Resets the connection once the socket has read `bytes` more bytes. */
-const watchRequestBytes = (request: HttpServerRequest.HttpServerRequest, bytes: number): Effect.Effect<void> =>
+/**
+ * Resets the connection once the socket has read `bytes` more bytes of this request; returns the effect that stops
+ * watching (run when the request is done, so a kept-alive socket's next request is not affected).
+ */
+const watchRequestBytes = (request: HttpServerRequest.HttpServerRequest, bytes: number): Effect.Effect<Effect.Effect<void>> =>
   Effect.sync(() => {
     const socket = socketOf(request)
     const start = socket.bytesRead
@@ -125,11 +128,12 @@ const watchRequestBytes = (request: HttpServerRequest.HttpServerRequest, bytes: 
         else socket.destroy()
       }
     }
-    if (bytes === 0) onData()
-    else {
-      socket.on("data", onData)
-      socket.once("close", () => socket.off("data", onData))
+    if (bytes === 0) {
+      onData()
+      return Effect.void
     }
+    socket.on("data", onData)
+    return Effect.sync(() => void socket.off("data", onData))
   })
 
 /**
@@ -184,8 +188,8 @@ export const applyFault = <E, R>(
         return yield* resetConnection(request)
       }
       case "resetAfterRequestBytes": {
-        yield* watchRequestBytes(request, action.bytes)
-        return yield* app
+        const stop = yield* watchRequestBytes(request, action.bytes)
+        return yield* Effect.ensuring(app, stop)
       }
       case "hang":
         return yield* Effect.never

@@ -116,12 +116,12 @@ export const postView = (p: PostRecord): AdminSchema.PostView => ({
 
 const none = { _tag: "none" } as const
 
-const intParam = (query: URLSearchParams, name: string) => {
+const intParam = (query: URLSearchParams, name: string): Effect.Effect<number | undefined, HttpFailure> => {
   const raw = query.get(name)
-  if (raw === null) return Effect.succeed(undefined)
-  return /^\d+$/.test(raw)
-    ? Effect.succeed(Number(raw))
-    : Effect.fail(adminProblem(400, "Bad Request", `query parameter ${name} must be a non-negative integer`))
+  if (raw !== null && !/^\d+$/.test(raw)) {
+    return Effect.fail(adminProblem(400, "Bad Request", `query parameter ${name} must be a non-negative integer`))
+  }
+  return Effect.sync(() => (raw === null ? undefined : Number(raw)))
 }
 
 /**

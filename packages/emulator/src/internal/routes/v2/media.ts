@@ -6,7 +6,7 @@
  * @internal
  */
 import { FileSystem, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
-import { Ids } from "@xmedia/core"
+import { MediaUpload } from "@xmedia/core"
 import { Clock, Effect, ParseResult, Schema } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import { Settings } from "../../config.js"
@@ -29,15 +29,6 @@ const tmpDir = Effect.gen(function*() {
   const dir = path.join(state.dataDir, "tmp")
   yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.orDie)
   return dir
-})
-
-/** Body of `POST /2/media/upload/initialize` (X's `InitializeMediaUploadRequest`, additionalProperties false). */
-const InitializeRequest = Schema.Struct({
-  media_type: Ids.MediaType,
-  total_bytes: Schema.Int.pipe(Schema.between(0, 17179869184)),
-  media_category: Schema.optional(Ids.MediaCategory),
-  additional_owners: Schema.optional(Schema.Array(Ids.UserId).pipe(Schema.maxItems(100))),
-  shared: Schema.optional(Schema.Boolean)
 })
 
 const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: unknown) =>
@@ -73,7 +64,7 @@ const initialize: Route = {
       const raw = yield* Body.readJson(settings.maxJsonBytes)
       if (raw === undefined) return yield* Respond.invalidRequest("Request body is required.")
       yield* requireObjectBody(raw)
-      const req = yield* decodeBody(InitializeRequest, raw)
+      const req = yield* decodeBody(MediaUpload.InitializeRequest, raw)
       const m = yield* Ops.init({
         userId: userOf(ctx),
         mediaType: req.media_type,
