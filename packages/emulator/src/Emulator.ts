@@ -74,6 +74,10 @@ export interface Options {
   readonly processingByCategory?: Partial<Record<Ids.MediaCategory, ProcessingMode>> | undefined
   /** Multiplier of rate-limit windows (default 1 = X's numbers). */
   readonly rateLimitScale?: number | undefined
+  /** Per-operation rate-limit overrides, e.g. `{ "posts.create": { user: { limit: 2, windowSeconds: 900 } } }`. */
+  readonly rateLimitOverrides?: Readonly<
+    Record<string, { readonly user?: { readonly limit: number; readonly windowSeconds: number }; readonly app?: { readonly limit: number; readonly windowSeconds: number } }>
+  > | undefined
   /** Turn responses that break X's OpenAPI schema into 500s (default false). */
   readonly strict?: boolean | undefined
   /** Persist state here across restarts; a temporary directory (removed at shutdown) when omitted. */
@@ -171,7 +175,7 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
     journalLayer(),
     Layer.succeed(Settings, settings),
     faultsLayer({ seed: settings.faultsSeed }),
-    rateLimitsLayer({ windowScale: settings.rateLimitScale }),
+    rateLimitsLayer({ windowScale: settings.rateLimitScale, overrides: options.rateLimitOverrides }),
     oauth1Layer({ keyring: keyringOf(settings.identities) })
   ).pipe(Layer.provideMerge(NodeContext.layer))
 
