@@ -24,10 +24,10 @@ import type { FileSystem } from "@effect/platform"
 import { Workflow, type WorkflowEngine } from "@effect/workflow"
 import { Effect, Exit, Fiber, Layer, Option, Queue, Schema } from "effect"
 import * as Flow from "./Flow.js"
-import { Fingerprint, FlowFailed, FlowFileError, FlowInvalid, type RunError } from "./FlowError.js"
+import { type Fingerprint, FlowFailed, FlowFileError, FlowInvalid, type RunError } from "./FlowError.js"
 import * as FlowEvent from "./FlowEvent.js"
 import { fingerprint } from "./internal/files.js"
-import { interpret } from "./internal/interpreter.js"
+import { interpret, PayloadFields } from "./internal/interpreter.js"
 import type { MediaOps } from "./MediaOps.js"
 
 /**
@@ -50,16 +50,7 @@ export type FlowResult = typeof FlowResult.Type
  */
 export const FlowWorkflow = Workflow.make({
   name: "xmedia/Flow",
-  payload: {
-    key: Schema.String,
-    run: Schema.Number,
-    flow: Flow.Flow,
-    files: Schema.Record({ key: Schema.String, value: Fingerprint }),
-    carry: Schema.Record({ key: Schema.String, value: Flow.StepOutput }),
-    chunkSize: Schema.Number,
-    concurrency: Schema.Number,
-    processingTimeoutSecs: Schema.Number
-  },
+  payload: PayloadFields,
   success: FlowResult,
   error: FlowFailed,
   idempotencyKey: (payload) => `${payload.key}#${payload.run}`
@@ -123,7 +114,8 @@ const fingerprints = (flow: Flow.Flow) =>
  *
  * Re-running with the same `idempotencyKey`: a finished flow returns its stored result; a flow interrupted by a
  * crash resumes where its journal ends; a flow that failed starts a new run that reuses the outputs of the steps
- * that finished (it never uploads or posts them again) and runs the rest.
+ * that finished (it never uploads or posts them again) and runs the rest. A run that failed because a file changed
+ * fails again (fast) until the file is restored.
  *
  * @since 0.1.0
  */
@@ -155,6 +147,12 @@ export const run: (
       const failure = result.exit.cause
       const error = failure._tag === "Fail" ? failure.error : undefined
       if (error === undefined) return yield* Effect.failCause(failure)
+      // A file changed under a run: fail fast until it is restored (or a new key is used).
+      const stillChanged = Object.entries(error.files).some(([path, expected]) => {
+        const now = files[path]
+        return now !== undefined && (now.size !== expected.size || now.sha256 !== expected.sha256)
+      })
+      if (error.cause === "FileChanged" && stillChanged) return yield* error
       payload = { ...payload, run: payload.run + 1, carry: error.completed }
     }
     const onEvent = options.onEvent

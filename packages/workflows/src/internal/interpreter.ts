@@ -3,22 +3,27 @@ import { Activity } from "@effect/workflow"
 import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
 import { Clock, Duration, Effect, Either, Option, Schema } from "effect"
 import * as Flow from "../Flow.js"
-import { FileChanged, type Fingerprint, FlowFailed } from "../FlowError.js"
+import { FileChanged, Fingerprint, FlowFailed } from "../FlowError.js"
 import { CurrentStep, publish } from "../FlowEvent.js"
 import { isRetryable, MediaOps, OpError, Processing, UploadSession } from "../MediaOps.js"
 import { fingerprint, readSegment } from "./files.js"
 
-/** the workflow payload (see Runner.FlowWorkflow) */
-export interface Payload {
-  readonly key: string
-  readonly run: number
-  readonly flow: Flow.Flow
-  readonly files: { readonly [path: string]: Fingerprint }
-  readonly carry: { readonly [step: string]: Flow.StepOutput }
-  readonly chunkSize: number
-  readonly concurrency: number
-  readonly processingTimeoutSecs: number
+/** the workflow payload's fields (see Runner.FlowWorkflow) */
+export const PayloadFields = {
+  key: Schema.String,
+  run: Schema.Number,
+  flow: Flow.Flow,
+  files: Schema.Record({ key: Schema.String, value: Fingerprint }),
+  carry: Schema.Record({ key: Schema.String, value: Flow.StepOutput }),
+  chunkSize: Schema.Number,
+  concurrency: Schema.Number,
+  processingTimeoutSecs: Schema.Number
 }
+
+const PayloadSchema = Schema.Struct(PayloadFields)
+
+/** the workflow payload */
+export type Payload = typeof PayloadSchema.Type
 
 const StepError = Schema.Union(OpError, FileChanged)
 type StepError = typeof StepError.Type
@@ -34,8 +39,12 @@ const videoCategory = (category: string): "TweetVideo" | "AmplifyVideo" | undefi
   category === "tweet_video" ? "TweetVideo" : category === "amplify_video" ? "AmplifyVideo" : undefined
 
 /** the body of the flow workflow: interprets a flow value, one Activity per side effect */
-export const interpret = (payload: Payload) =>
+export const interpret = (sent: Payload) =>
   Effect.gen(function*() {
+    // The first activity journals the payload as first started. A later `execute` with the same execution id may
+    // carry a different payload (files re-fingerprinted after a change, an edited flow): the journaled one wins, so
+    // a changed file is detected against the fingerprints the finished activities were made with.
+    const payload = yield* Activity.make({ name: "payload", success: PayloadSchema, execute: Effect.succeed(sent) })
     const ops = yield* MediaOps
     const { flow, key } = payload
     const outputs = new Map<string, Flow.StepOutput>(Object.entries(payload.carry))
