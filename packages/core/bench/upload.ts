@@ -31,6 +31,7 @@ import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import type * as EffectNs from "effect/Effect"
 
 const MiB = 1024 * 1024
 const MEDIA_ID = "1880028106020515840"
@@ -242,7 +243,7 @@ const effectClient = async (a: ChildArgs, variant: "xmedia" | "xmedia-default-ag
       yield* MediaUpload.finalize(id)
     })
     : Uploader.uploadFile(a.file, { chunkSize: a.chunk, concurrency: a.concurrency })
-  await Effect.runPromise(Effect.provide(Effect.asVoid(program), layer))
+  await Effect.runPromise(Effect.provide(Effect.asVoid<unknown, unknown, EffectNs.Effect.Context<typeof program>>(program), layer))
 }
 
 const runChild = async (a: ChildArgs) => {

@@ -14,6 +14,9 @@
  * Progress events (`Uploader.Progress`) go to an `onProgress` callback, or come as a `Stream` from
  * `uploadFileStream`.
  *
+ * The same flow runs on X's v2 endpoints (default) or on the v1.1 `media/upload.json` endpoints with
+ * `protocol: "v1.1"` (OAuth 1.0a only), through `MediaV1.protocol`.
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -36,7 +39,9 @@ import * as Chunks from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Multipart from "./internal/multipart.js"
 import * as Readers from "./internal/uploaderSource.js"
+import * as V1Upload from "./internal/v1Upload.js"
 import * as MediaUpload from "./MediaUpload.js"
+import * as MediaV1 from "./MediaV1.js"
 import * as Preflight from "./Preflight.js"
 import * as Retry from "./Retry.js"
 import type * as XClient from "./XClient.js"
@@ -172,7 +177,10 @@ export interface Resume {
  * - `pollInterval`: the wait used when X sends no `check_after_secs` (default 5 s, growing x1.5 per missing value
  *   up to `maxPollInterval`, default 60 s).
  * - `onProgress`: receives every `Progress` event.
- * - `resume`: continue an earlier upload.
+ * - `resume`: continue an earlier upload (on the same `protocol` it was started with).
+ * - `protocol`: X's API generation, `"v2"` (default: `/2/media/upload/...`) or `"v1.1"` (`media/upload.json`
+ *   INIT / APPEND / FINALIZE / STATUS on the upload host; needs `Auth.oauth1User` credentials). Everything else
+ *   (streaming, concurrency, per-segment retry, progress, processing wait, resume) is the same on both.
  *
  * @since 0.1.0
  */
@@ -188,7 +196,15 @@ export interface Options extends Preflight.Options {
   readonly maxPollInterval?: Duration.DurationInput | undefined
   readonly onProgress?: ((event: Progress) => Effect.Effect<void>) | undefined
   readonly resume?: Resume | undefined
+  readonly protocol?: Protocol | undefined
 }
+
+/**
+ * The API generation the uploader speaks: `"v2"` (default) or `"v1.1"` (OAuth 1.0a only).
+ *
+ * @since 0.1.0
+ */
+export type Protocol = "v2" | "v1.1"
 
 /**
  * What `uploadFile` returns: the ids to attach, what was uploaded, and X's last media object (with
@@ -251,7 +267,10 @@ const expiredIfUnknown = (mediaId: Ids.MediaId, endpoint: string) =>
   )
 
 const validateOptions = (options: Options): Either.Either<void, XError.InvalidInput> => {
-  const { concurrency } = options
+  const { concurrency, protocol } = options
+  if (protocol !== undefined && protocol !== "v2" && protocol !== "v1.1") {
+    return Either.left(invalid("protocol", `protocol must be "v2" or "v1.1", got ${JSON.stringify(protocol)}`))
+  }
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
     return Either.left(
       invalid("concurrency", `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${concurrency}`)
@@ -261,9 +280,10 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
 }
 
 /**
- * Uploads a file (path) or bytes with the chunked v2 flow and waits until X has processed it. Preflight runs
- * first, so a missing file, a directory, an empty or unsupported file, an unknown or unfitting category, or a
- * file over the limit fails with `XError.InvalidInput` before any network call.
+ * Uploads a file (path) or bytes with the chunked flow (v2 by default, v1.1 with `protocol: "v1.1"`) and waits
+ * until X has processed it. Preflight runs first, so a missing file, a directory, an empty or unsupported file, an
+ * unknown or unfitting category, a file over the limit, or v1.1 without OAuth 1.0a credentials fails with
+ * `XError.InvalidInput` before any network call.
  *
  * @example
  * ```ts
@@ -283,6 +303,11 @@ export const uploadFile: (
   if (Either.isLeft(optionsOk)) return yield* optionsOk.left
   const emit = options.onProgress ?? (() => Effect.void)
   const policy = options.retry ?? Retry.standard
+  const v1 = options.protocol === "v1.1"
+  const api: MediaV1.UploadProtocol = v1 ? MediaV1.protocol : MediaUpload
+  /** Endpoint names in errors: `MediaV1.*` on v1.1, `MediaUpload.*` on v2. */
+  const label = (call: "append" | "finalize" | "status") => `${v1 ? "MediaV1" : "MediaUpload"}.${call}`
+  if (v1) yield* V1Upload.requireOAuth1(ENDPOINT)
 
   // 1. Preflight: no network before this succeeds.
   const inspection = yield* Preflight.inspect(source, options)
@@ -357,7 +382,7 @@ export const uploadFile: (
       "initialize",
       undefined,
       undefined,
-      MediaUpload.initialize(
+      api.initialize(
         {
           media_type: inspection.mediaType,
           total_bytes: size,
@@ -402,8 +427,21 @@ export const uploadFile: (
   const missing: Array<number> = []
   for (let i = 0; i < plan.segmentCount; i++) if (!acknowledged.has(i)) missing.push(i)
 
+  // v2 frames `segment_index` only; v1.1 frames `command`, `media_id` and `segment_index` (X's order).
+  const fieldsOf = (index: number): ReadonlyArray<readonly [string, string]> =>
+    v1 ? V1Upload.appendFields(mediaId, index) : [["segment_index", String(index)]]
+  const mediaPart = { name: "media", filename: "media", contentType: "application/octet-stream" }
+  /** Sends one framed segment; answers v2's `data.expires_at` (v1.1 answers 204 with no body). */
+  const sendFramed = (
+    index: number,
+    body: Uint8Array,
+    contentType: string
+  ): Effect.Effect<number | undefined, XError.RequestError, XClient.XClient> =>
+    v1
+      ? Effect.as(V1Upload.appendFramed(mediaId, index, body, contentType, Retry.none), undefined)
+      : Effect.map(appendBody(mediaId, index, body, contentType), (response) => response.data?.expires_at)
   const boundary = Multipart.boundary(yield* Random.nextInt, yield* Random.nextInt)
-  const capacity = Multipart.overhead(boundary) + Math.min(plan.chunkSize, size)
+  const capacity = Multipart.overhead(boundary, fieldsOf(999)) + Math.min(plan.chunkSize, size)
   const withSlot = yield* Readers.slotPool(
     typeof source === "string"
       ? Readers.fileSlot(yield* FileSystem.FileSystem, source, capacity)
@@ -411,21 +449,16 @@ export const uploadFile: (
   )
   const sendSegment = (index: number) =>
     Effect.gen(function*() {
-      yield* checkExpiry("MediaUpload.append")
+      yield* checkExpiry(label("append"))
       const segment = Chunks.segment(plan, index)
-      const framing = Multipart.framing(boundary, [["segment_index", String(index)]], {
-        name: "media",
-        filename: "media",
-        contentType: "application/octet-stream"
-      })
-      const response = yield* withSlot((slot) =>
+      const framing = Multipart.framing(boundary, fieldsOf(index), mediaPart)
+      const expiresAtSecs = yield* withSlot((slot) =>
         Effect.gen(function*() {
           const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
           yield* slot.read(segment, content)
-          return yield* retrying("append", mediaId, index, appendBody(mediaId, index, body, framing.contentType))
+          return yield* retrying("append", mediaId, index, sendFramed(index, body, framing.contentType))
         })
-      ).pipe(expiredIfUnknown(mediaId, "MediaUpload.append"))
-      const expiresAtSecs = response.data?.expires_at
+      ).pipe(expiredIfUnknown(mediaId, label("append")))
       if (expiresAtSecs !== undefined) yield* Ref.set(expiry, expiresAtSecs * 1000)
       yield* ordered.withPermits(1)(
         Effect.flatMap(
@@ -447,13 +480,13 @@ export const uploadFile: (
   yield* Effect.forEach(missing, sendSegment, { concurrency: options.concurrency ?? 4, discard: true })
 
   // 4. FINALIZE and wait for processing.
-  yield* checkExpiry("MediaUpload.finalize")
+  yield* checkExpiry(label("finalize"))
   const finalized = yield* retrying(
     "finalize",
     mediaId,
     undefined,
-    MediaUpload.finalize(mediaId, { retry: Retry.none })
-  ).pipe(expiredIfUnknown(mediaId, "MediaUpload.finalize"))
+    api.finalize(mediaId, { retry: Retry.none })
+  ).pipe(expiredIfUnknown(mediaId, label("finalize")))
   const finalizedAt = yield* Clock.currentTimeMillis
   if (finalized.data.expires_after_secs !== undefined) {
     yield* Ref.set(expiry, finalizedAt + finalized.data.expires_after_secs * 1000)
@@ -469,9 +502,9 @@ export const uploadFile: (
       fallback: Duration.toMillis(Duration.decode(options.pollInterval ?? "5 seconds")),
       maxFallback: Duration.toMillis(Duration.decode(options.maxPollInterval ?? "60 seconds")),
       emit,
-      checkExpiry: checkExpiry("MediaUpload.status"),
-      status: retrying("status", mediaId, undefined, MediaUpload.status(mediaId, { retry: Retry.none })).pipe(
-        expiredIfUnknown(mediaId, "MediaUpload.status")
+      checkExpiry: checkExpiry(label("status")),
+      status: retrying("status", mediaId, undefined, api.status(mediaId, { retry: Retry.none })).pipe(
+        expiredIfUnknown(mediaId, label("status"))
       )
     })
   }

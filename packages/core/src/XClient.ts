@@ -114,7 +114,9 @@ export const layer = (options: Options): Layer.Layer<XClient, never, HttpClient.
 /**
  * Reads credentials and URLs from `Config` (environment variables by default):
  *
- * - OAuth 1.0a when `X_CONSUMER_KEY`, `X_CONSUMER_SECRET`, `X_ACCESS_TOKEN` and `X_ACCESS_TOKEN_SECRET` are all set;
+ * - OAuth 1.0a when `X_CONSUMER_KEY`, `X_CONSUMER_SECRET`, `X_ACCESS_TOKEN` and `X_ACCESS_TOKEN_SECRET` are all set
+ *   (setting `X_CONSUMER_KEY`, `X_CONSUMER_SECRET` or `X_ACCESS_TOKEN_SECRET` without the other three is a
+ *   `ConfigError` naming the missing ones, never a silent fall back to OAuth 2.0);
  * - else `X_ACCESS_TOKEN` (OAuth 2.0 user token, redacted), optional `X_REFRESH_TOKEN`, `X_CLIENT_ID`,
  *   `X_CLIENT_SECRET`, `X_TOKEN_EXPIRES_AT` (ISO date);
  * - else `X_BEARER_TOKEN` (app-only, reads only);
@@ -139,6 +141,25 @@ export const config: Config.Config<Options> = Config.all({
     const common = {
       baseUrl: Option.getOrUndefined(c.baseUrl),
       uploadBaseUrl: Option.getOrUndefined(c.uploadBaseUrl)
+    }
+    const oauth1: ReadonlyArray<readonly [string, Option.Option<unknown>]> = [
+      ["X_CONSUMER_KEY", c.consumerKey],
+      ["X_CONSUMER_SECRET", c.consumerSecret],
+      ["X_ACCESS_TOKEN", c.accessToken],
+      ["X_ACCESS_TOKEN_SECRET", c.accessTokenSecret]
+    ]
+    const missing = oauth1.filter(([, value]) => Option.isNone(value)).map(([name]) => name)
+    // X_ACCESS_TOKEN alone is OAuth 2.0; any of the three OAuth 1.0a-only variables asks for OAuth 1.0a.
+    const wantsOAuth1 = Option.isSome(c.consumerKey) || Option.isSome(c.consumerSecret) ||
+      Option.isSome(c.accessTokenSecret)
+    if (wantsOAuth1 && missing.length > 0) {
+      return Either.left(
+        ConfigError.MissingData(
+          [missing[0]!],
+          `OAuth 1.0a needs X_CONSUMER_KEY, X_CONSUMER_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET; ` +
+            `missing: ${missing.join(", ")}. Set them all, or unset the OAuth 1.0a ones to use OAuth 2.0`
+        )
+      )
     }
     if (
       Option.isSome(c.accessToken) && Option.isSome(c.accessTokenSecret) && Option.isSome(c.consumerKey) &&

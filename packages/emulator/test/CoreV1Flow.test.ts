@@ -1,13 +1,17 @@
 /**
  * The full v1.1 flow of @xmedia/core (`MediaV1`, OAuth 1.0a) against the emulator over real HTTP: chunked video
  * upload with STATUS polling, a subtitle file attached and detached, an image with alt text, a post (v2, signed with
- * OAuth 1.0a), and the refusals: a wrong signature and a replayed nonce.
+ * OAuth 1.0a), `Uploader.uploadFile` with `protocol: "v1.1"`, and the refusals: a wrong signature and a replayed
+ * nonce.
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Auth, MediaV1, Posts, Retry, XClient } from "@xmedia/core"
+import { Auth, MediaV1, Posts, Retry, Uploader, XClient } from "@xmedia/core"
 import { Effect, Layer, Random, Redacted } from "effect"
-import { Emulator, Identities } from "../src/index.js"
+import * as crypto from "node:crypto"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { AdminClient, Emulator, Identities } from "../src/index.js"
 import { fixture } from "./helpers.js"
 
 const credentials = (overrides?: Partial<Record<keyof typeof Identities.DEV_OAUTH1, string>>) => {
@@ -98,6 +102,50 @@ describe("@xmedia/core v1.1 flow against the emulator (OAuth 1.0a over real HTTP
       assert.strictEqual(fin.data.id, init.data.id)
       assert.strictEqual(fin.data.image?.w, 64)
     }).pipe(Effect.provide(clientOn(credentials()).pipe(Layer.provideMerge(emulatorLayer)))))
+
+  it.live("Uploader.uploadFile with protocol v1.1 streams the MP4 from disk to media/upload.json; admin sha256 matches", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      const file = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../core/test/fixtures/sample.mp4")
+      const bytes = fixture("sample.mp4")
+      const events: Array<Uploader.Progress["_tag"]> = []
+      const media = yield* Uploader.uploadFile(file, {
+        protocol: "v1.1",
+        chunkSize: 8 * 1024,
+        concurrency: 2,
+        onProgress: (event) => Effect.sync(() => void events.push(event._tag))
+      })
+      assert.match(media.mediaId, /^[0-9]{19}$/)
+      assert.strictEqual(media.mediaCategory, "tweet_video")
+      assert.strictEqual(media.media.processing_info?.state, "succeeded")
+      assert.strictEqual(events.filter((t) => t === "SegmentSent").length, Math.ceil(bytes.length / (8 * 1024)))
+      assert.strictEqual(events.at(-1), "Completed")
+
+      const admin = yield* AdminClient.make(emulator.url)
+      const view = yield* admin.media(media.mediaId)
+      assert.strictEqual(view.source, "v1-chunked")
+      assert.isTrue(view.finalized)
+      assert.strictEqual(view.size, bytes.length)
+      assert.strictEqual(view.sha256, crypto.createHash("sha256").update(bytes).digest("hex"))
+      // every upload call went to the v1.1 route, signed with OAuth 1.0a
+      const journal = yield* admin.requests()
+      const count = (operation: string) => journal.filter((r) => r.operation === operation).length
+      assert.deepStrictEqual(
+        [count("v1.media.init"), count("v1.media.append"), count("v1.media.finalize"), count("v1.media.status")],
+        [1, Math.ceil(bytes.length / (8 * 1024)), 1, 2]
+      )
+      for (const entry of journal) {
+        assert.strictEqual(entry.path.split("?")[0], "/1.1/media/upload.json")
+        assert.strictEqual(entry.authKind, "oauth1-user")
+        assert.isBelow(entry.status, 300)
+      }
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(clientOn(credentials()), NodeHttpClient.layer, NodeContext.layer).pipe(
+          Layer.provideMerge(emulatorLayer)
+        )
+      )
+    ))
 
   it.live("a wrong signature is refused: Unauthorized with X's code 32", () =>
     Effect.gen(function*() {

@@ -59,7 +59,15 @@ export const frameInto = (
   return { body: buffer.subarray(0, total), content: buffer.subarray(f.head.length, f.head.length + length) }
 }
 
-/** Room for the framing around a segment: the head with a 3-digit segment index, and the tail. @internal */
-export const overhead = (boundary: string): number =>
-  framing(boundary, [["segment_index", "999"]], { name: "media", filename: "media", contentType: "application/octet-stream" })
+/**
+ * Room for the framing around a segment: the head (by default a 3-digit `segment_index` only; pass the widest
+ * fields used, e.g. v1.1's `command` / `media_id` / `segment_index`), and the tail.
+ *
+ * @internal
+ */
+export const overhead = (
+  boundary: string,
+  fields: ReadonlyArray<readonly [string, string]> = [["segment_index", "999"]]
+): number =>
+  framing(boundary, fields, { name: "media", filename: "media", contentType: "application/octet-stream" })
     .head.length + encoder.encode(`\r\n--${boundary}--\r\n`).length

@@ -6,7 +6,7 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Ids } from "@xmedia/core"
-import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Effect, Layer, Schema } from "effect"
 import type {
   MediaRecord,
   PostRecord,
@@ -215,6 +215,3 @@ export const layer = (options: StoreOptions): Layer.Layer<State, never, FileSyst
 /** True when `m` may be used by `userId` (owner or additional owner). @internal */
 export const canUse = (m: MediaRecord, userId: string | undefined): boolean =>
   userId !== undefined && (m.ownerId === userId || m.additionalOwners.includes(userId))
-
-/** `Option` helper: the media record when it exists. @internal */
-export const someMedia = (m: MediaRecord | undefined): Option.Option<MediaRecord> => Option.fromNullable(m)
