@@ -35,6 +35,20 @@ describe("OpenAPI response validation", () => {
     }
   })
 
+  it("checks 2.167's analytics counters (oneOf integer|string, nullable)", () => {
+    const body = (value: unknown) => ({
+      data: [{ media_key: "7_1", timestamped_metrics: [{ timestamp: "2026-01-01T00:00:00Z", metrics: { video_views: value } }] }]
+    })
+    for (const ok of [0, "12", null]) {
+      const v = check("GET", "/2/media/analytics", 200, body(ok))
+      assert.isTrue(v.checked)
+      assert.deepStrictEqual(v.violations, [], String(ok))
+    }
+    const bad = check("GET", "/2/media/analytics", 200, body(true))
+    assert.isFalse(bad.valid)
+    assert.include(bad.violations.join("\n"), "video_views")
+  })
+
   it("finds the operation, literal paths before templated ones", () => {
     assert.strictEqual(validator.operationFor("GET", "/2/media/upload"), "getMediaUploadStatus")
     assert.strictEqual(validator.operationFor("GET", "/2/media/13_1880028106020515840"), "getMediaByMediaKey")

@@ -157,8 +157,8 @@ layer(TestLayer)("v2 posts, users, lookup, metadata, subtitles", (it) => {
     }))
 })
 
-// Not strict: the shipped validator cannot compile the 2.167 analytics response schema yet ("nullable" without "type").
-layer(Layer.mergeAll(Emulator.layer({ processing: Emulator.immediate }), NodeHttpClient.layer))("v2 analytics", (it) => {
+// Strict: the response is checked against 2.167's analytics schema (its `oneOf` + `nullable` counters included).
+layer(Layer.mergeAll(Emulator.layer({ processing: Emulator.immediate, strict: true }), NodeHttpClient.layer))("v2 analytics", (it) => {
   it.effect("analytics returns one zeroed bucket per day", () =>
     Effect.gen(function*() {
       const { id } = yield* uploadChunked(fixture("sample.mp4"), "video/mp4", "tweet_video")

@@ -81,6 +81,23 @@ const formatError = (e: ErrorObject): string => {
 }
 
 /**
+ * OpenAPI 3.0's `nullable: true` on a schema without `type` (2.167's analytics counters: `oneOf` + `nullable`) is
+ * not something Ajv's `nullable` keyword accepts. Rewrite such a schema as `anyOf: [<schema>, { type: "null" }]`,
+ * which means the same thing in JSON Schema; schemas with a `type` keep Ajv's native handling.
+ */
+const normalizeNullable = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(normalizeNullable)
+  if (typeof node !== "object" || node === null) return node
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(node)) out[k] = normalizeNullable(v)
+  if (out["nullable"] === true && out["type"] === undefined) {
+    const { nullable: _nullable, description, ...rest } = out
+    return { ...(description === undefined ? {} : { description }), anyOf: [rest, { type: "null" }] }
+  }
+  return out
+}
+
+/**
  * Builds a validator from an OpenAPI 3.0 document (already parsed).
  *
  * @internal
@@ -91,7 +108,7 @@ export const fromDocument = (document: OpenApiDocument, key = "x-spec"): Respons
     ajv.addFormat(format, true)
   }
   ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i)
-  ajv.addSchema(document as object, key)
+  ajv.addSchema(normalizeNullable(document) as object, key)
 
   const operations: Array<OperationEntry> = []
   for (const [template, item] of Object.entries(document.paths)) {
