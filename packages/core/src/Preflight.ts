@@ -400,6 +400,42 @@ export const inspectBytes: (
   return yield* categorise(sniffed, bytes.length, name, options)
 })
 
+/**
+ * Inspects the first bytes of content whose total `size` is known but which is not all at hand (a stream): the
+ * type is sniffed from `head` and the size limit applied to `size`. Subtitle text is checked whole, so it must be
+ * all in `head`. Never touches the file system or the network.
+ *
+ * @example
+ * ```ts
+ * Preflight.inspectHead(firstBytes, 24006, { name: "clip.mp4" }) // { mediaType: "video/mp4", size: 24006, ... }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const inspectHead: (
+  head: Uint8Array,
+  size: number,
+  options?: Options & { readonly name?: string | undefined }
+) => Effect.Effect<Inspection, XError.InvalidInput> = Effect.fn("Preflight.inspectHead")(function*(
+  head: Uint8Array,
+  size: number,
+  options?: Options & { readonly name?: string | undefined }
+) {
+  const name = options?.name
+  if (size === 0 || head.length === 0) {
+    return yield* invalid("media", `${describeSource(name)} is empty (0 bytes): give content`)
+  }
+  const readAll = head.length >= size
+    ? Effect.succeed(head.subarray(0, size))
+    : Effect.fail(invalid(
+      "media",
+      `${describeSource(name)} looks like subtitle text, which is checked whole, but only its first ${head.length} ` +
+        `of ${size} bytes are at hand: raise chunkSize to at least ${size} or pass the bytes`
+    ))
+  const sniffed = yield* sniff(head.subarray(0, HEAD_BYTES), readAll, size, name)
+  return yield* categorise(sniffed, size, name, options)
+})
+
 const fsError = (path: string, error: PlatformError): XError.InvalidInput => {
   if (error._tag === "SystemError") {
     switch (error.reason) {

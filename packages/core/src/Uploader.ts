@@ -1,5 +1,6 @@
 /**
- * The chunked uploader: one call takes a file from disk (or bytes) to a media id X has finished processing.
+ * The chunked uploader: one call takes a file from disk (or bytes, or a stream of known size with `fromStream`) to
+ * a media id X has finished processing.
  *
  * 1. **Preflight** (no network): the type is sniffed from the bytes, the category chosen and its size limit
  *    checked (`Preflight.inspect`).
@@ -33,7 +34,7 @@
  * @since 0.1.0
  */
 import { FileSystem, HttpBody, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Mailbox, Random, Ref, Schedule, Schema, Stream } from "effect"
+import { Clock, Duration, Effect, Either, Mailbox, Option, Queue, Random, Ref, Schedule, Schema, Stream } from "effect"
 import * as Ids from "./Ids.js"
 import * as Chunks from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
@@ -235,11 +236,50 @@ export type UploadError =
   | XError.MediaExpired
 
 /**
- * A file path (read with `FileSystem`, never whole into memory) or bytes already in memory.
+ * A stream of bytes whose total `size` is known up front (X's INITIALIZE needs `total_bytes`). Build it with
+ * `fromStream`. `name` is only used in error messages.
  *
  * @since 0.1.0
  */
-export type Source = string | Uint8Array
+export interface StreamSource<E = never, R = never> {
+  readonly _tag: "StreamSource"
+  readonly stream: Stream.Stream<Uint8Array, E, R>
+  readonly size: number
+  readonly name?: string | undefined
+}
+
+/**
+ * A source for `uploadFile` from a stream of bytes (pieces of any sizes) and its exact total size. The stream is
+ * read once, in order, re-chunked into segments of the planned chunk size; at most `concurrency` segments are held
+ * in memory, each until X acknowledges it (so a failing segment is retried without reading the stream again).
+ * The type is sniffed from the first segment. A stream that yields fewer or more bytes than `size` fails with
+ * `XError.InvalidInput` (field `size`) before FINALIZE; the stream's own error fails the upload as is. `resume`
+ * cannot be used with a stream.
+ *
+ * @example
+ * ```ts
+ * const source = Uploader.fromStream(response.stream, { size: Number(contentLength), name: "clip.mp4" })
+ * const media = yield* Uploader.uploadFile(source, { concurrency: 4 })
+ * // Effect<UploadedMedia, UploadError | ResponseError, XClient | FileSystem>
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const fromStream = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  options: { readonly size: number; readonly name?: string | undefined }
+): StreamSource<E, R> => ({ _tag: "StreamSource", stream, size: options.size, name: options.name })
+
+/**
+ * A file path (read with `FileSystem`, never whole into memory), bytes already in memory, or a stream of known
+ * size (`fromStream`).
+ *
+ * @since 0.1.0
+ */
+export type Source<E = never, R = never> = string | Uint8Array | StreamSource<E, R>
+
+const isStreamSource = <E, R>(source: Source<E, R>): source is StreamSource<E, R> =>
+  typeof source === "object" && !(source instanceof Uint8Array) && source._tag === "StreamSource"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Implementation
@@ -280,7 +320,8 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
 }
 
 /**
- * Uploads a file (path) or bytes with the chunked flow (v2 by default, v1.1 with `protocol: "v1.1"`) and waits
+ * Uploads a file (path), bytes or a stream (`fromStream`; its error `E` and requirements `R` join the result's)
+ * with the chunked flow (v2 by default, v1.1 with `protocol: "v1.1"`) and waits
  * until X has processed it. Preflight runs first, so a missing file, a directory, an empty or unsupported file, an
  * unknown or unfitting category, a file over the limit, or v1.1 without OAuth 1.0a credentials fails with
  * `XError.InvalidInput` before any network call.
@@ -293,12 +334,12 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
  *
  * @since 0.1.0
  */
-export const uploadFile: (
-  source: Source,
+export const uploadFile: <E = never, R = never>(
+  source: Source<E, R>,
   options?: Options
-) => Effect.Effect<UploadedMedia, UploadError, XClient.XClient | FileSystem.FileSystem> = Effect.fn(
+) => Effect.Effect<UploadedMedia, UploadError | E, XClient.XClient | FileSystem.FileSystem | R> = Effect.fn(
   "Uploader.uploadFile"
-)(function*(source: Source, options: Options = {}) {
+)(function*<E, R>(source: Source<E, R>, options: Options = {}) {
   const optionsOk = validateOptions(options)
   if (Either.isLeft(optionsOk)) return yield* optionsOk.left
   const emit = options.onProgress ?? (() => Effect.void)
@@ -309,8 +350,41 @@ export const uploadFile: (
   const label = (call: "append" | "finalize" | "status") => `${v1 ? "MediaV1" : "MediaUpload"}.${call}`
   if (v1) yield* V1Upload.requireOAuth1(ENDPOINT)
 
-  // 1. Preflight: no network before this succeeds.
-  const inspection = yield* Preflight.inspect(source, options)
+  const boundary = Multipart.boundary(yield* Random.nextInt, yield* Random.nextInt)
+
+  // 1. Preflight: no network before this succeeds. A stream's first segment is read now (into the buffer it
+  //    will be sent from) to sniff the type.
+  let inspection: Preflight.Inspection
+  let streaming: { readonly reader: Readers.StreamReader<E, R>; readonly first: Uint8Array } | undefined
+  if (isStreamSource(source)) {
+    if (options.resume !== undefined) {
+      return yield* invalid(
+        "resume",
+        "resume is not supported with a stream source: a stream cannot be read again from the middle; upload " +
+          "from a file path or bytes to resume"
+      )
+    }
+    if (!Number.isSafeInteger(source.size) || source.size <= 0) {
+      return yield* invalid("size", `size must be the positive whole number of bytes of the stream, got ${source.size}`)
+    }
+    const streamPlan = Chunks.plan(source.size, options.chunkSize)
+    if (Either.isLeft(streamPlan)) return yield* invalid("chunkSize", streamPlan.left)
+    const reader = yield* Readers.streamReader(source.stream, source.size, ENDPOINT)
+    const widest = v1 ? V1Upload.appendFields("9".repeat(19), 999) : [["segment_index", "999"] as const]
+    const first = new Uint8Array(
+      Multipart.overhead(boundary, widest) + Math.min(streamPlan.right.chunkSize, source.size)
+    )
+    const firstLength = Chunks.segment(streamPlan.right, 0).length
+    yield* reader.fill(first.subarray(0, firstLength))
+    if (streamPlan.right.segmentCount === 1) yield* reader.end
+    inspection = yield* Preflight.inspectHead(first.subarray(0, firstLength), source.size, {
+      ...options,
+      name: source.name
+    })
+    streaming = { reader, first }
+  } else {
+    inspection = yield* Preflight.inspect(source, options)
+  }
   const size = inspection.size
   const planned = Chunks.plan(size, options.resume?.chunkSize ?? options.chunkSize)
   if (Either.isLeft(planned)) return yield* invalid("chunkSize", planned.left)
@@ -440,25 +514,14 @@ export const uploadFile: (
     v1
       ? Effect.as(V1Upload.appendFramed(mediaId, index, body, contentType, Retry.none), undefined)
       : Effect.map(appendBody(mediaId, index, body, contentType), (response) => response.data?.expires_at)
-  const boundary = Multipart.boundary(yield* Random.nextInt, yield* Random.nextInt)
-  const capacity = Multipart.overhead(boundary, fieldsOf(999)) + Math.min(plan.chunkSize, size)
-  const withSlot = yield* Readers.slotPool(
-    typeof source === "string"
-      ? Readers.fileSlot(yield* FileSystem.FileSystem, source, capacity)
-      : Readers.bytesSlot(source, capacity)
-  )
-  const sendSegment = (index: number) =>
+  const concurrency = options.concurrency ?? 4
+  /** Sends one framed segment (retried alone, from the same bytes); returns X's `expires_at` when given. */
+  const post = (index: number, body: Uint8Array, contentType: string) =>
+    retrying("append", mediaId, index, sendFramed(index, body, contentType))
+  /** Records an acknowledged segment and emits `SegmentSent`. */
+  const acknowledge = (index: number, expiresAtSecs: number | undefined) =>
     Effect.gen(function*() {
-      yield* checkExpiry(label("append"))
       const segment = Chunks.segment(plan, index)
-      const framing = Multipart.framing(boundary, fieldsOf(index), mediaPart)
-      const expiresAtSecs = yield* withSlot((slot) =>
-        Effect.gen(function*() {
-          const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
-          yield* slot.read(segment, content)
-          return yield* retrying("append", mediaId, index, sendFramed(index, body, framing.contentType))
-        })
-      ).pipe(expiredIfUnknown(mediaId, label("append")))
       if (expiresAtSecs !== undefined) yield* Ref.set(expiry, expiresAtSecs * 1000)
       yield* ordered.withPermits(1)(
         Effect.flatMap(
@@ -477,7 +540,43 @@ export const uploadFile: (
         )
       )
     })
-  yield* Effect.forEach(missing, sendSegment, { concurrency: options.concurrency ?? 4, discard: true })
+  if (streaming !== undefined) {
+    yield* appendStream(streaming.reader, streaming.first, {
+      segmentCount: plan.segmentCount,
+      lengthOf: (index) => Chunks.segment(plan, index).length,
+      framingOf: (index) => Multipart.framing(boundary, fieldsOf(index), mediaPart),
+      workers: Math.min(concurrency, plan.segmentCount),
+      send: (index, body, contentType) =>
+        Effect.gen(function*() {
+          yield* checkExpiry(label("append"))
+          const expiresAtSecs = yield* post(index, body, contentType).pipe(expiredIfUnknown(mediaId, label("append")))
+          yield* acknowledge(index, expiresAtSecs)
+        })
+    })
+  } else {
+    const bytesOrPath = source as string | Uint8Array
+    const capacity = Multipart.overhead(boundary, fieldsOf(999)) + Math.min(plan.chunkSize, size)
+    const withSlot = yield* Readers.slotPool(
+      typeof bytesOrPath === "string"
+        ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, capacity)
+        : Readers.bytesSlot(bytesOrPath, capacity)
+    )
+    const sendSegment = (index: number) =>
+      Effect.gen(function*() {
+        yield* checkExpiry(label("append"))
+        const segment = Chunks.segment(plan, index)
+        const framing = Multipart.framing(boundary, fieldsOf(index), mediaPart)
+        const expiresAtSecs = yield* withSlot((slot) =>
+          Effect.gen(function*() {
+            const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
+            yield* slot.read(segment, content)
+            return yield* post(index, body, framing.contentType)
+          })
+        ).pipe(expiredIfUnknown(mediaId, label("append")))
+        yield* acknowledge(index, expiresAtSecs)
+      })
+    yield* Effect.forEach(missing, sendSegment, { concurrency, discard: true })
+  }
 
   // 4. FINALIZE and wait for processing.
   yield* checkExpiry(label("finalize"))
@@ -520,6 +619,73 @@ export const uploadFile: (
     media
   } satisfies UploadedMedia
 }, Effect.scoped)
+
+interface StreamAppend<E, R> {
+  readonly segmentCount: number
+  readonly lengthOf: (index: number) => number
+  readonly framingOf: (index: number) => Multipart.Framing
+  readonly workers: number
+  readonly send: (index: number, body: Uint8Array, contentType: string) => Effect.Effect<void, UploadError, R>
+}
+
+/**
+ * APPENDs a stream: one fiber reads the stream in order into request-body buffers, `workers` fibers send them.
+ * There are at most `workers` buffers (`first`, already holding segment 0 at its start, is one); a buffer goes back
+ * to the reader only once X acknowledged its segment, so each segment is retried from its own bytes. The last
+ * segment is queued only once the stream is known to end exactly at `size`, so a wrong size never completes the
+ * upload.
+ */
+const appendStream = <E, R, R2>(
+  reader: Readers.StreamReader<E, R>,
+  first: Uint8Array,
+  options: StreamAppend<E, R2>
+): Effect.Effect<void, E | UploadError, R | R2> =>
+  Effect.gen(function*() {
+    type Ready = { readonly index: number; readonly buffer: Uint8Array; readonly body: Uint8Array; readonly contentType: string }
+    const ready = yield* Queue.unbounded<Ready | undefined>()
+    const free = yield* Queue.unbounded<Uint8Array>()
+    let created = 1
+    const nextBuffer = Effect.flatMap(Queue.poll(free), (polled) => {
+      if (Option.isSome(polled)) return Effect.succeed(polled.value)
+      if (created < options.workers) {
+        created++
+        return Effect.sync(() => new Uint8Array(first.length))
+      }
+      return Queue.take(free)
+    })
+    const reading = Effect.gen(function*() {
+      for (let index = 0; index < options.segmentCount; index++) {
+        const framing = options.framingOf(index)
+        const length = options.lengthOf(index)
+        let buffer: Uint8Array
+        let body: Uint8Array
+        if (index === 0) {
+          buffer = first
+          body = Multipart.frameInPlace(first, framing, length).body
+        } else {
+          buffer = yield* nextBuffer
+          const framed = Multipart.frameInto(buffer, framing, length)
+          yield* reader.fill(framed.content)
+          body = framed.body
+          if (index === options.segmentCount - 1) yield* reader.end
+        }
+        yield* Queue.offer(ready, { index, buffer, body, contentType: framing.contentType })
+      }
+      for (let i = 0; i < options.workers; i++) yield* Queue.offer(ready, undefined)
+    })
+    const worker = Effect.gen(function*() {
+      while (true) {
+        const item = yield* Queue.take(ready)
+        if (item === undefined) return
+        yield* options.send(item.index, item.body, item.contentType)
+        yield* Queue.offer(free, item.buffer)
+      }
+    })
+    yield* Effect.all([reading, Effect.all(Array.from({ length: options.workers }, () => worker), {
+      concurrency: "unbounded",
+      discard: true
+    })], { concurrency: "unbounded", discard: true })
+  })
 
 /**
  * APPEND with a body already framed as multipart (the same request `MediaUpload.append` sends, through the same
@@ -613,13 +779,13 @@ const awaitProcessing = <R>(
  *
  * @since 0.1.0
  */
-export const uploadFileStream = (
-  source: Source,
+export const uploadFileStream = <E = never, R = never>(
+  source: Source<E, R>,
   options: Options = {}
-): Stream.Stream<Progress, UploadError, XClient.XClient | FileSystem.FileSystem> =>
+): Stream.Stream<Progress, UploadError | E, XClient.XClient | FileSystem.FileSystem | R> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
-      const mailbox = yield* Mailbox.make<Progress, UploadError>()
+      const mailbox = yield* Mailbox.make<Progress, UploadError | E>()
       const user = options.onProgress
       yield* uploadFile(source, {
         ...options,

@@ -40,3 +40,5 @@ export * as SubtitleFile from "./SubtitleFile.js"
 export * as MediaV1 from "./MediaV1.js"
 /** The chunked uploader: preflight, bounded-concurrency APPENDs from disk, processing wait, progress, resume. @since 0.1.0 */
 export * as Uploader from "./Uploader.js"
+/** One high-level interface (upload, alt text, subtitles, post) on v2 or v1.1 with one `protocol` option. @since 0.1.0 */
+export * as Media from "./Media.js"

@@ -71,3 +71,20 @@ export const overhead = (
 ): number =>
   framing(boundary, fields, { name: "media", filename: "media", contentType: "application/octet-stream" })
     .head.length + encoder.encode(`\r\n--${boundary}--\r\n`).length
+
+/**
+ * Like `frameInto`, for content already written at the start of `buffer` (before the framing was known): moves
+ * it into place, then writes the head and tail around it.
+ *
+ * @internal
+ */
+export const frameInPlace = (
+  buffer: Uint8Array,
+  f: Framing,
+  length: number
+): { readonly body: Uint8Array; readonly content: Uint8Array } => {
+  const total = f.head.length + length + f.tail.length
+  if (buffer.length < total) throw new RangeError(`multipart buffer too small: ${buffer.length} < ${total}`)
+  buffer.copyWithin(f.head.length, 0, length)
+  return frameInto(buffer, f, length)
+}

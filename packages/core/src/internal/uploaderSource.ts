@@ -8,7 +8,7 @@
  */
 import type { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Effect, Scope } from "effect"
+import { Chunk, Effect, Option, Scope, Stream } from "effect"
 import * as XError from "../XError.js"
 import type { Segment } from "./chunks.js"
 
@@ -97,4 +97,90 @@ export const slotPool = <E>(
         use,
         (slot) => Effect.sync(() => void free.push(slot))
       )
+  })
+
+/**
+ * Reads a stream of byte pieces of any sizes into segment buffers, in order, checking it against the size that
+ * was announced (X's INITIALIZE has already been told `total_bytes`).
+ *
+ * @internal
+ */
+export interface StreamReader<E, R> {
+  /** Fills `content` entirely with the next bytes; fails with `InvalidInput` when the stream ends first. */
+  readonly fill: (content: Uint8Array) => Effect.Effect<void, E | XError.InvalidInput, R>
+  /** Succeeds when the stream has no bytes left; fails with `InvalidInput` when it has more. */
+  readonly end: Effect.Effect<void, E | XError.InvalidInput, R>
+}
+
+const sizeMismatch = (endpoint: string, message: string) =>
+  new XError.InvalidInput({ endpoint, field: "size", message })
+
+/**
+ * A `StreamReader` over `stream` (pulled in the enclosing scope). At most one piece of the stream is held
+ * between two `fill`s (the rest of a piece that crossed a segment boundary).
+ *
+ * @internal
+ */
+export const streamReader = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  size: number,
+  endpoint: string
+): Effect.Effect<StreamReader<E, R>, never, R | Scope.Scope> =>
+  Effect.map(Stream.toPull(stream), (pull) => {
+    let pieces: ReadonlyArray<Uint8Array> = []
+    let piece = 0
+    let position = 0
+    let read = 0
+    let ended = false
+    /** Moves to the next non-empty piece, pulling when needed; `false` at the end of the stream. */
+    const advance: Effect.Effect<boolean, E, R> = Effect.suspend(() => {
+      while (piece < pieces.length && position >= pieces[piece]!.length) {
+        piece++
+        position = 0
+      }
+      if (piece < pieces.length) return Effect.succeed(true)
+      if (ended) return Effect.succeed(false)
+      return Effect.matchEffect(pull, {
+        onFailure: Option.match({
+          onNone: () => Effect.sync(() => (ended = true, false)),
+          onSome: (error: E) => Effect.fail(error)
+        }),
+        onSuccess: (chunk) => {
+          pieces = Chunk.toReadonlyArray(chunk)
+          piece = 0
+          position = 0
+          return advance
+        }
+      })
+    })
+    const fill = (content: Uint8Array): Effect.Effect<void, E | XError.InvalidInput, R> =>
+      Effect.gen(function*() {
+        let filled = 0
+        while (filled < content.length) {
+          if (!(yield* advance)) {
+            return yield* sizeMismatch(
+              endpoint,
+              `the stream ended after ${read} bytes, but its size was given as ${size}: pass the exact number of ` +
+                `bytes the stream yields as size`
+            )
+          }
+          const current = pieces[piece]!
+          const n = Math.min(current.length - position, content.length - filled)
+          content.set(current.subarray(position, position + n), filled)
+          position += n
+          filled += n
+          read += n
+        }
+      })
+    const end: Effect.Effect<void, E | XError.InvalidInput, R> = Effect.flatMap(advance, (more) =>
+      more
+        ? Effect.fail(
+          sizeMismatch(
+            endpoint,
+            `the stream yielded more than the ${size} bytes given as its size: pass the exact number of bytes the ` +
+              `stream yields as size`
+          )
+        )
+        : Effect.void)
+    return { fill, end }
   })
