@@ -35,6 +35,7 @@ import * as Endpoint from "./internal/endpoint.js"
 import * as V1Errors from "./internal/v1Errors.js"
 import * as V1Upload from "./internal/v1Upload.js"
 import type * as MediaUpload from "./MediaUpload.js"
+import * as MediaUploadSchemas from "./MediaUpload.js"
 import * as Retry from "./Retry.js"
 import { XClient } from "./XClient.js"
 import * as XError from "./XError.js"
@@ -44,59 +45,18 @@ import * as XError from "./XError.js"
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * `processing_info.state`. `uploading` is not documented but tolerated (treated like `pending`).
+ * `processing_info` and its parts, `image` and `video`: v1.1 sends the same objects as v2 (FINALIZE, STATUS), so these
+ * are `MediaUpload`'s schemas (`uploading` tolerated, `check_after_secs` optional, `error{code,name,message}`).
  *
  * @since 0.1.0
  */
-export const ProcessingState = Schema.Literal("pending", "in_progress", "succeeded", "failed", "uploading")
+export const { ImageInfo, ProcessingError, ProcessingInfo, ProcessingState, VideoInfo } = MediaUploadSchemas
 /** @since 0.1.0 */
-export type ProcessingState = typeof ProcessingState.Type
-
-/**
- * `processing_info.error` of a `failed` STATUS: e.g. `{code: 1, name: "InvalidMedia", message: "Unsupported video
- * format"}`.
- *
- * @since 0.1.0
- */
-export const ProcessingError = Schema.Struct({
-  code: Schema.optional(Schema.Number),
-  name: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String)
-})
+export type ProcessingState = MediaUpload.ProcessingState
 /** @since 0.1.0 */
-export type ProcessingError = typeof ProcessingError.Type
-
-/**
- * `processing_info` of FINALIZE and STATUS (asynchronous processing of video and GIF uploads with a category).
- *
- * @since 0.1.0
- */
-export const ProcessingInfo = Schema.Struct({
-  state: ProcessingState,
-  check_after_secs: Schema.optional(Schema.Number),
-  progress_percent: Schema.optional(Schema.Number),
-  error: Schema.optional(ProcessingError)
-})
+export type ProcessingError = MediaUpload.ProcessingError
 /** @since 0.1.0 */
-export type ProcessingInfo = typeof ProcessingInfo.Type
-
-/**
- * `image` of an image upload: `{image_type, w, h}`.
- *
- * @since 0.1.0
- */
-export const ImageInfo = Schema.Struct({
-  image_type: Schema.optional(Schema.String),
-  w: Schema.optional(Schema.Number),
-  h: Schema.optional(Schema.Number)
-})
-
-/**
- * `video` of a video upload: `{video_type}`.
- *
- * @since 0.1.0
- */
-export const VideoInfo = Schema.Struct({ video_type: Schema.optional(Schema.String) })
+export type ProcessingInfo = MediaUpload.ProcessingInfo
 
 /**
  * The media object v1.1 returns from INIT, FINALIZE, STATUS and the simple upload (no `data` envelope). Only

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { MediaAnalytics, MediaLookup } from "@xmedia/core"
 import { Clock, Effect } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import type { MediaRecord, SubtitleTrack } from "../../state/State.js"
@@ -165,21 +166,8 @@ const subtitlesDelete: Route = {
     }))
 }
 
-const MEDIA_FIELDS = new Set([
-  "alt_text",
-  "duration_ms",
-  "height",
-  "media_key",
-  "non_public_metrics",
-  "organic_metrics",
-  "preview_image_url",
-  "promoted_metrics",
-  "public_metrics",
-  "type",
-  "url",
-  "variants",
-  "width"
-])
+/** The `media.fields` values X accepts: core's schema is the one list. */
+const MEDIA_FIELDS: ReadonlySet<string> = new Set(MediaLookup.MediaField.literals)
 
 const mediaView = (m: MediaRecord, fields: ReadonlyArray<string>) => {
   const alt = m.metadata?.alt_text
@@ -251,18 +239,10 @@ const lookupMany: Route = {
     })
 }
 
-const ANALYTICS_FIELDS = [
-  "cta_url_clicks",
-  "cta_watch_clicks",
-  "play_from_tap",
-  "playback25",
-  "playback50",
-  "playback75",
-  "playback_complete",
-  "playback_start",
-  "video_views",
-  "watch_time_ms"
-] as const
+/** The counters of a metrics bucket: core's `media_analytics.fields` list without the structural fields. */
+const ANALYTICS_FIELDS = MediaAnalytics.Field.literals.filter((f) =>
+  f !== "media_key" && f !== "timestamp" && f !== "timestamped_metrics"
+)
 
 const analytics: Route = {
   method: "GET",
