@@ -12,7 +12,14 @@ const program = Effect.gen(function*() {
   const emulator = yield* Emulator.Emulator
   const one = Effect.gen(function*() {
     const init = yield* MediaUpload.initialize({ media_type: "text/srt", total_bytes: bytes.length, media_category: "subtitles" })
-    yield* MediaUpload.append({ id: init.data.id, segment_index: 0, media: bytes })
+    const r = yield* Effect.either(MediaUpload.append({ id: init.data.id, segment_index: 0, media: bytes }))
+    if (r._tag === "Left") {
+      for (let i = 0; i < 3; i++) {
+        const again = yield* Effect.either(MediaUpload.append({ id: init.data.id, segment_index: 0, media: bytes }))
+        console.log("retry", i, again._tag === "Left" ? JSON.stringify(again.left).slice(0, 300) : "ok")
+      }
+      return yield* r.left
+    }
   }).pipe(Effect.either)
   for (const [name, client] of [["node", NodeHttpClient.layer], ["fetch", FetchHttpClient.layer]] as const) {
     const t0 = Date.now()
