@@ -21,12 +21,12 @@
 import { HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import type { Ids } from "@xmedia/core"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, Schema } from "effect"
 import * as http from "node:http"
 import * as Identities from "./Identities.js"
 import { Settings, type ServerSettings, VERSION } from "./internal/config.js"
 import * as AdminRoutes from "./internal/admin/routes.js"
-import { Faults, layer as faultsLayer } from "./internal/faults.js"
+import { FaultRule as FaultRuleSchema, type FaultRuleInput, Faults, layer as faultsLayer } from "./internal/faults.js"
 import { Journal, type JournalEntry, layer as journalLayer } from "./internal/journal.js"
 import { layer as oauth1Layer, OAuth1Verifier } from "./internal/oauth1Verify.js"
 import * as Validator from "./internal/openapi/validator.js"
@@ -59,6 +59,14 @@ export const seconds = (n: number): ProcessingMode => ({ _tag: "seconds", second
 export const afterPolls = (n: number): ProcessingMode => ({ _tag: "polls", polls: n })
 
 /**
+ * A fault rule as `Emulator.layer({ faults })`, the config file and `POST /_emulator/faults` take it:
+ * `{ id?, match?: { operation?, route?, method?, api?, userId?, mediaId? }, probability?, count?, after?, ttlMs?, fault }`.
+ *
+ * @since 0.1.0
+ */
+export type FaultRule = FaultRuleInput
+
+/**
  * Options of {@link layer}. Everything is optional.
  *
  * @since 0.1.0
@@ -86,6 +94,12 @@ export interface Options {
   readonly maxChunkBytes?: number | undefined
   /** Seed of the fault-injection PRNG (default 1). */
   readonly faultsSeed?: number | undefined
+  /**
+   * Fault rules present from the start, in the admin API's JSON shape (e.g.
+   * `[{ match: { operation: "media.append" }, count: 1, fault: { kind: "status", status: 503 } }]`); a reset restores
+   * them. An invalid rule makes the layer die with the decode error.
+   */
+  readonly faults?: ReadonlyArray<FaultRule> | undefined
   /** Seconds a media id stays valid (default 86400). */
   readonly expiresAfterSecs?: number | undefined
 }
@@ -174,7 +188,12 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
     }),
     journalLayer(),
     Layer.succeed(Settings, settings),
-    faultsLayer({ seed: settings.faultsSeed }),
+    Layer.unwrapEffect(
+      Effect.map(
+        Schema.decodeUnknown(Schema.Array(FaultRuleSchema))(options.faults ?? []),
+        (rules) => faultsLayer({ seed: settings.faultsSeed, rules })
+      )
+    ),
     rateLimitsLayer({ windowScale: settings.rateLimitScale, overrides: options.rateLimitOverrides }),
     oauth1Layer({ keyring: keyringOf(settings.identities) })
   ).pipe(Layer.provideMerge(NodeContext.layer))

@@ -12,7 +12,8 @@
  * | app id / app-only bearer token | `1000000000000000100` / `xmedia-dev-app-token` |
  *
  * More users, apps and tokens come from a JSON file (`--config FILE`) decoded with {@link IdentitiesFile}; they
- * are added to the dev identity unless `"includeDev": false`.
+ * are added to the dev identity unless `"includeDev": false`. The same file may set `faults`, `faultsSeed` and
+ * `rateLimitOverrides` ({@link parseConfig} returns them with the identities).
  *
  * @example
  * ```json
@@ -24,6 +25,7 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
+import * as FaultsInternal from "./internal/faults.js"
 
 const Snowflake = Schema.String.pipe(Schema.pattern(/^[0-9]{1,19}$/))
 
@@ -83,8 +85,24 @@ export const OAuth1Token = Schema.Struct({
 /** @since 0.1.0 */
 export type OAuth1Token = typeof OAuth1Token.Type
 
+const Window = Schema.Struct({
+  limit: Schema.Int.pipe(Schema.nonNegative()),
+  windowSeconds: Schema.Number.pipe(Schema.positive())
+})
+
 /**
- * The JSON shape of `--config FILE` (every list optional).
+ * A per-operation rate-limit override in the config file: a window per user and/or per app.
+ *
+ * @since 0.1.0
+ */
+export const RateLimitOverride = Schema.Struct({
+  user: Schema.optionalWith(Window, { exact: true }),
+  app: Schema.optionalWith(Window, { exact: true })
+})
+
+/**
+ * The JSON shape of `--config FILE` (every list optional): identities, and optionally fault rules, the fault seed and
+ * rate-limit overrides.
  *
  * @since 0.1.0
  */
@@ -93,7 +111,13 @@ export const IdentitiesFile = Schema.Struct({
   users: Schema.optional(Schema.Array(User)),
   apps: Schema.optional(Schema.Array(App)),
   oauth2Tokens: Schema.optional(Schema.Array(OAuth2Token)),
-  oauth1Tokens: Schema.optional(Schema.Array(OAuth1Token))
+  oauth1Tokens: Schema.optional(Schema.Array(OAuth1Token)),
+  /** Fault rules present from the start (same shape as `POST /_emulator/faults`); restored by a reset. */
+  faults: Schema.optional(Schema.Array(FaultsInternal.FaultRule)),
+  /** Seed of the fault-injection PRNG (default 1). */
+  faultsSeed: Schema.optional(Schema.Int),
+  /** Per-operation rate-limit windows, e.g. `{"posts.create": {"user": {"limit": 2, "windowSeconds": 900}}}`. */
+  rateLimitOverrides: Schema.optional(Schema.Record({ key: Schema.String, value: RateLimitOverride }))
 })
 /** @since 0.1.0 */
 export type IdentitiesFile = typeof IdentitiesFile.Type
@@ -170,6 +194,39 @@ export const fromFile = (file: IdentitiesFile): Identities => {
     oauth1Tokens: [...base.oauth1Tokens, ...(file.oauth1Tokens ?? [])]
   }
 }
+
+/**
+ * Everything a config file sets: identities (merged with the dev identity) plus the server options it may carry.
+ *
+ * @since 0.1.0
+ */
+export interface Config {
+  readonly identities: Identities
+  readonly faults: ReadonlyArray<FaultsInternal.FaultRuleInput>
+  readonly faultsSeed: number | undefined
+  readonly rateLimitOverrides: Readonly<Record<string, typeof RateLimitOverride.Type>> | undefined
+}
+
+/**
+ * Decodes a config file's JSON text into a {@link Config} (identities, fault rules, fault seed, rate-limit overrides).
+ *
+ * @example
+ * ```ts
+ * const config = yield* Identities.parseConfig(text)
+ * const layer = Emulator.layer({ identities: config.identities, faults: config.faults, faultsSeed: config.faultsSeed })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const parseConfig = (text: string) =>
+  Schema.decodeUnknown(Schema.parseJson(IdentitiesFile))(text).pipe(
+    Effect.map((file): Config => ({
+      identities: fromFile(file),
+      faults: (file.faults ?? []).map((rule) => Schema.encodeSync(FaultsInternal.FaultRule)(rule)),
+      faultsSeed: file.faultsSeed,
+      rateLimitOverrides: file.rateLimitOverrides
+    }))
+  )
 
 /**
  * Decodes a config file's JSON text into {@link Identities}.

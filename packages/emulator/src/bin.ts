@@ -64,15 +64,18 @@ const parseArgs = (argv: ReadonlyArray<string>) =>
 const main = Effect.gen(function*() {
   const opts = yield* parseArgs(process.argv.slice(2))
   const fs = yield* FileSystem.FileSystem
-  const identities = opts.config === undefined
-    ? Identities.dev
-    : yield* Identities.parseJson(yield* fs.readFileString(opts.config)).pipe(
+  const config = opts.config === undefined
+    ? undefined
+    : yield* Identities.parseConfig(yield* fs.readFileString(opts.config)).pipe(
       Effect.mapError((e) => `--config ${opts.config}: ${e.message}`)
     )
   const layer = Emulator.layer({
     port: opts.port ?? 0,
     dataDir: opts.dataDir,
-    identities,
+    identities: config?.identities ?? Identities.dev,
+    faults: config?.faults,
+    faultsSeed: config?.faultsSeed,
+    rateLimitOverrides: config?.rateLimitOverrides,
     strict: opts.strict,
     processing: opts.processing
   })

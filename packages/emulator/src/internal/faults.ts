@@ -147,7 +147,7 @@ export interface FaultEngine {
     kind: MediaFaultKind,
     subject: Partial<FaultSubject> & { readonly mediaId: string }
   ) => Effect.Effect<Option.Option<Applied>>
-  /** Clears rules and restarts the PRNG from the configured seed (admin reset). */
+  /** Restores the configured rules (fresh counters; added ones are dropped) and restarts the PRNG from the configured seed (admin reset). */
   readonly reset: Effect.Effect<void>
 }
 
@@ -304,10 +304,11 @@ export const make = (options: Options = {}): Effect.Effect<FaultEngine> =>
       seed: Effect.sync(() => seed),
       decide: (subject) => Effect.map(Clock.currentTimeMillis, (now) => pick(now, (k) => !isMediaKind(k), subject)),
       mediaFault: (kind, subject) => Effect.map(Clock.currentTimeMillis, (now) => pick(now, (k) => k === kind, subject)),
-      reset: Effect.sync(() => {
+      reset: Effect.suspend(() => {
         entries = []
         seed = initialSeed
         prng = mulberry32(initialSeed)
+        return options.rules === undefined ? Effect.void : Effect.asVoid(add(options.rules))
       })
     }
     return engine

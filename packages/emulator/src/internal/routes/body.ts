@@ -4,9 +4,10 @@
  *
  * @internal
  */
-import { FileSystem, HttpIncomingMessage, HttpServerRequest, type Multipart, Path } from "@effect/platform"
-import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Data, Effect, Fiber, Option, Stream } from "effect"
+import { FileSystem, HttpIncomingMessage, HttpServerRequest, Path, type Error as PlatformError } from "@effect/platform"
+import { NodeHttpServerRequest, NodeStream } from "@effect/platform-node"
+import { Data, Effect, Exit, Option, Scope, Stream } from "effect"
+import * as MP from "multipasta"
 import * as crypto from "node:crypto"
 
 /** Why a body could not be read; each surface maps it to X's error. @internal */
@@ -148,98 +149,201 @@ export const streamToFile = <E>(
     return { path, size, sha256: hash.digest("hex") } satisfies DiskFile
   })
 
-const multipartError = (e: Multipart.MultipartError) =>
-  new BodyError({
-    reason: e.reason === "FileTooLarge" || e.reason === "BodyTooLarge" ? "TooLarge" : "BrokenMultipart",
-    detail: e.reason
+/** One thing the multipart parser reported while it was fed a chunk (processed before the next chunk is fed). */
+type ParserEvent =
+  | { readonly _tag: "Field"; readonly name: string; readonly value: string }
+  | { readonly _tag: "FileStart"; readonly name: string }
+  | { readonly _tag: "FileChunk"; readonly chunk: Uint8Array }
+  | { readonly _tag: "FileEnd" }
+
+/** Bytes kept back from the parser until more input (or the end) arrives; see {@link parseMultipart}. */
+const TAIL = 256
+
+const concatBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+const parserFailure = (e: MP.MultipartError): BodyError => {
+  if (e._tag === "ReachedLimit") {
+    return e.limit === "MaxPartSize" || e.limit === "MaxTotalSize"
+      ? new BodyError({ reason: "TooLarge", detail: e.limit })
+      : new BodyError({ reason: "BrokenMultipart", detail: e.limit === "MaxFieldSize" ? "FieldTooLarge" : "TooManyParts" })
+  }
+  return new BodyError({ reason: "BrokenMultipart", detail: e._tag })
+}
+
+/**
+ * Parses a multipart body given as a stream of bytes (`headers` carry the boundary). Deterministic: the parser
+ * (multipasta's core, driven directly) is fed chunk by chunk, file bytes are written to `tmpDir` before the next
+ * chunk is fed (backpressure, never the whole body in memory), and when the input ends the parser is told so: a
+ * body whose closing boundary was not seen is `BrokenMultipart` ("EndNotReached") at once, with no timer.
+ *
+ * The last {@link TAIL} bytes are held back until the input ends, so the closing delimiter always reaches the parser
+ * in one piece (multipasta misses `--boundary--` when a chunk ends between its two final dashes). Fields: parts
+ * without filename whose content type is not `application/octet-stream`, or any `application/json` part (as
+ * `@effect/platform` does); each at most 10 MiB. On failure, files already written are removed.
+ *
+ * @internal
+ */
+export const parseMultipart = <E>(
+  input: Stream.Stream<Uint8Array, E>,
+  headers: Readonly<Record<string, string>>,
+  tmpDir: string,
+  fileLimit: number,
+  mapInputError: (e: E) => BodyError
+) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const fields: Record<string, string> = {}
+    const files: Record<string, DiskFile> = {}
+    const written: Array<string> = []
+    let events: Array<ParserEvent> = []
+    let done = false
+    let failure: MP.MultipartError | undefined
+    const parser = MP.make({
+      headers: headers as Record<string, string>,
+      maxFieldSize: 10 * 1024 * 1024,
+      isFile: (info) => !info.contentType.includes("application/json") && MP.defaultIsFile(info),
+      onField: (info, value) => {
+        events.push({ _tag: "Field", name: info.name, value: MP.decodeField(info, value) })
+      },
+      onFile: (info) => {
+        events.push({ _tag: "FileStart", name: info.name })
+        return (chunk) => {
+          events.push(chunk === null ? { _tag: "FileEnd" } : { _tag: "FileChunk", chunk })
+        }
+      },
+      onError: (e) => {
+        // Bytes after the closing delimiter (an epilogue) are ignored, as RFC 2046 says.
+        if (!done && failure === undefined) failure = e
+      },
+      onDone: () => {
+        done = true
+      }
+    })
+
+    // The file being written: its handle (closed with its scope), hash and size.
+    let current:
+      | { name: string; path: string; file: FileSystem.File; scope: Scope.CloseableScope; hash: crypto.Hash; size: number }
+      | undefined
+    const closeCurrent = Effect.suspend(() => {
+      const c = current
+      current = undefined
+      return c === undefined ? Effect.void : Scope.close(c.scope, Exit.void)
+    })
+
+    const ioError = (e: PlatformError.PlatformError) => new BodyError({ reason: "Io", detail: e.message })
+
+    const drain = Effect.suspend(() => {
+      const batch = events
+      events = []
+      return Effect.forEach(batch, (event) =>
+        Effect.gen(function*() {
+          switch (event._tag) {
+            case "Field": {
+              fields[event.name] = event.value
+              return
+            }
+            case "FileStart": {
+              yield* closeCurrent
+              const target = path.join(tmpDir, tmpName())
+              written.push(target)
+              const scope = yield* Scope.make()
+              const file = yield* fs.open(target, { flag: "w" }).pipe(
+                Scope.extend(scope),
+                Effect.tapError(() => Scope.close(scope, Exit.void)),
+                Effect.mapError(ioError)
+              )
+              current = { name: event.name, path: target, file, scope, hash: crypto.createHash("sha256"), size: 0 }
+              return
+            }
+            case "FileChunk": {
+              const c = current
+              if (c === undefined) return
+              c.size += event.chunk.length
+              if (c.size > fileLimit) return yield* new BodyError({ reason: "TooLarge", limit: fileLimit })
+              c.hash.update(event.chunk)
+              yield* c.file.writeAll(event.chunk).pipe(Effect.mapError(ioError))
+              return
+            }
+            case "FileEnd": {
+              const c = current
+              if (c === undefined) return
+              yield* closeCurrent
+              files[c.name] = { path: c.path, size: c.size, sha256: c.hash.digest("hex") }
+              return
+            }
+          }
+        }), { discard: true })
+    })
+
+    const failed = Effect.suspend(() => failure === undefined ? Effect.void : Effect.fail(parserFailure(failure)))
+
+    let tail: Uint8Array = new Uint8Array(0)
+    const feed = (chunk: Uint8Array) =>
+      Effect.suspend(() => {
+        if (chunk.length === 0) return Effect.void
+        const all = tail.length === 0 ? chunk : concatBytes(tail, chunk)
+        if (all.length <= TAIL) {
+          tail = all
+          return Effect.void
+        }
+        parser.write(all.subarray(0, all.length - TAIL))
+        tail = all.slice(all.length - TAIL)
+        return Effect.zipRight(drain, failed)
+      })
+
+    yield* input.pipe(
+      Stream.mapError(mapInputError),
+      Stream.runForEach(feed),
+      Effect.zipRight(Effect.suspend(() => {
+        if (tail.length > 0) parser.write(tail)
+        tail = new Uint8Array(0)
+        parser.end()
+        return drain
+      })),
+      Effect.zipRight(failed),
+      Effect.zipRight(Effect.suspend(() =>
+        done ? Effect.void : Effect.fail(new BodyError({ reason: "BrokenMultipart", detail: "EndNotReached" }))
+      )),
+      Effect.ensuring(closeCurrent),
+      // Also on interruption (the client went away): no partial file is left in tmp.
+      Effect.onError(() => Effect.forEach(written, (p) => fs.remove(p).pipe(Effect.ignore), { discard: true }))
+    )
+    return { fields, files } satisfies MultipartBody
   })
 
 /**
- * Reads a multipart body: fields as strings, files streamed to `tmpDir` (each at most `fileLimit` bytes).
- * A part without a filename and with a text content type arrives as a field (its UTF-8 text). On failure, files
- * already written are removed.
+ * Reads the request's multipart body: fields as strings, files streamed to `tmpDir` (each at most `fileLimit` bytes).
+ * A part without a filename and with a text content type arrives as a field (its UTF-8 text). The verdict on a
+ * truncated body comes when the request ends (Node's `end`: every declared byte, or the last chunk, has arrived),
+ * never from a timer. When parsing stops early (an error), the rest of the body is read and discarded so the answer
+ * reaches the client and a kept-alive connection stays in step.
  *
  * @internal
  */
 export const readMultipart = (tmpDir: string, fileLimit: number) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
     if (contentTypeOf(request) !== "multipart/form-data") return yield* new BodyError({ reason: "WrongContentType" })
     if (!/;\s*boundary=/i.test(request.headers["content-type"] ?? "")) {
       return yield* new BodyError({ reason: "BrokenMultipart", detail: "InvalidBoundary" })
     }
-    const fields: Record<string, string> = {}
-    const files: Record<string, DiskFile> = {}
-    const written: Array<string> = []
-    let lastProgress = Date.now()
-    yield* (request.multipartStream.pipe(
-      Stream.mapError(multipartError),
-      Stream.runForEach((part) => {
-        lastProgress = Date.now()
-        if (part._tag === "Field") {
-          fields[part.key] = part.value
-          return Effect.void
-        }
-        if (part._tag !== "File") return Effect.void
-        const target = path.join(tmpDir, tmpName())
-        written.push(target)
-        return Effect.map(
-          streamToFile(Stream.tap(part.content, () => Effect.sync(() => {
-            lastProgress = Date.now()
-          })), target, fileLimit, multipartError),
-          (file) => {
-            files[part.key] = file
-          }
-        )
-      })
-    )).pipe(
-      // A body that ends inside a part leaves the parser waiting forever: once the request has fully arrived and the
-      // parser has made no progress for a while, call the body broken.
-      raceNoWait(Effect.zipRight(requestEnded(request), stalled(() => lastProgress, 1500))),
-      Effect.tapError(() =>
-        Effect.forEach(written, (p) => fs.remove(p).pipe(Effect.ignore), { discard: true })
-      )
-    )
-    return { fields, files } satisfies MultipartBody
-  })
-
-/** A wall-clock delay (transport-level grace, deliberately not `Clock`: a TestClock must not stall I/O). */
-const realDelay = (ms: number): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    const t = setTimeout(() => resume(Effect.void), ms)
-    return Effect.sync(() => clearTimeout(t))
-  })
-
-/** Fails BrokenMultipart once `last()` (epoch ms of the last parser progress) is older than `ms`. */
-const stalled = (last: () => number, ms: number): Effect.Effect<never, BodyError> =>
-  Effect.suspend(() => {
-    const idle = Date.now() - last()
-    return idle >= ms
-      ? Effect.fail(new BodyError({ reason: "BrokenMultipart", detail: "EndNotReached" }))
-      : Effect.zipRight(realDelay(ms - idle + 10), stalled(last, ms))
-  })
-
-/** Races two effects; the loser is interrupted in the background (never awaited: a stuck parser cannot hold us). */
-const raceNoWait = <B, E2>(that: Effect.Effect<B, E2>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.raceWith(self, that, {
-    onSelfDone: (exit, other) => Effect.zipRight(Fiber.interruptFork(other), exit),
-    onOtherDone: (exit, other) => Effect.zipRight(Fiber.interruptFork(other), exit)
-  })
-
-/** Completes when the node request has been read to its end (or closed). @internal */
-const requestEnded = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
     const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    if (incoming.readableEnded || incoming.destroyed) return resume(Effect.void)
-    const done = () => resume(Effect.void)
-    incoming.once("end", done)
-    incoming.once("close", done)
-    return Effect.sync(() => {
-      incoming.off("end", done)
-      incoming.off("close", done)
-    })
+    const body = NodeStream.fromReadable<BodyError, Uint8Array>(
+      () => incoming,
+      (e) => new BodyError({ reason: "Io", detail: e instanceof Error ? e.message : String(e) }),
+      { closeOnDone: false }
+    )
+    return yield* parseMultipart(body, request.headers, tmpDir, fileLimit, (e) => e).pipe(
+      Effect.ensuring(Effect.sync(() => {
+        if (!incoming.readableEnded && !incoming.destroyed) incoming.resume()
+      }))
+    )
   })
 
 /** Writes bytes to a fresh file in `tmpDir`. @internal */
