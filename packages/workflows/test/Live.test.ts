@@ -81,9 +81,7 @@ describe("flows against the emulator", () => {
       ]
       const exits = yield* Runner.runBatch(
         flows.map((flow, i) => ({ flow, idempotencyKey: `faults-${i}` })),
-        // 2 at a time: with more concurrent multipart bodies the emulator (in progress) sometimes answers 400
-        // "EndNotReached" for a well-formed body; reproduced with core alone, reported to the lead
-        { batchConcurrency: 2 }
+        { batchConcurrency: 4 }
       )
       const posts = yield* emulator.posts
       exits.forEach((exit, i) => {
