@@ -535,7 +535,7 @@ export const uploadFile: <E = never, R = never>(
                 totalBytes: size,
                 segmentsSent: c.segments,
                 totalSegments: plan.segmentCount
-              })
+              }, true) // built from checked values: skip the constructor's validation on every segment
             )
         )
       )

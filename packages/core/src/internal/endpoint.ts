@@ -9,7 +9,7 @@
  */
 import type { HttpClientResponse } from "@effect/platform"
 import { Headers, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Option, ParseResult, Ref, Schema } from "effect"
+import { Clock, Effect, FiberRef, Option, ParseResult, Ref, Schema } from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import { XClient } from "../XClient.js"
@@ -68,6 +68,18 @@ const issueOf = (error: ParseResult.ParseError): string => {
   return message.length > 1000 ? `${message.slice(0, 1000)}…` : message
 }
 
+const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Effect.Effect<unknown, ParseResult.ParseError>>()
+
+/** The schema's decoder, built once per schema (building one per response was a measurable part of each call). */
+const decoderOf = <A, I>(schema: Schema.Schema<A, I>): (u: unknown) => Effect.Effect<A, ParseResult.ParseError> => {
+  let decoder = decoders.get(schema)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknown(schema as Schema.Schema<unknown, unknown>)
+    decoders.set(schema, decoder)
+  }
+  return decoder as (u: unknown) => Effect.Effect<A, ParseResult.ParseError>
+}
+
 /** Decodes a 2xx body (`{}` when empty) with the endpoint schema. @internal */
 export const decodeSuccess = <A, I>(
   endpoint: string,
@@ -81,7 +93,7 @@ export const decodeSuccess = <A, I>(
       new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: "the body is not JSON" })
     )
   }
-  return Schema.decodeUnknown(schema)(json.value).pipe(
+  return decoderOf(schema)(json.value).pipe(
     Effect.mapError((error) =>
       new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: issueOf(error) })
     )
@@ -167,9 +179,14 @@ export const execute = <A, I>(
         return yield* failure
       })
 
-    return yield* Effect.retry(once(true), policy.schedule).pipe(
-      Effect.locallyWith(Headers.currentRedactedNames, withAuthorizationRedacted)
-    )
+    // `Retry.none` never retries: skip the retry driver (one less schedule per call, e.g. every upload segment,
+    // which the uploader retries itself).
+    const attempts = policy === Retry.none ? once(true) : Effect.retry(once(true), policy.schedule)
+    // Set the redaction list only when it lacks `authorization` (the default has it): every `locally` copies the
+    // fiber's refs twice, and each upload segment is a call.
+    const redacted = yield* FiberRef.get(Headers.currentRedactedNames)
+    const names = withAuthorizationRedacted(redacted)
+    return yield* names === redacted ? attempts : Effect.locally(attempts, Headers.currentRedactedNames, names)
   })
 
 /**
