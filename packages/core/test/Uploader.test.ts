@@ -1,31 +1,16 @@
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Stream, TestClock, TestServices } from "effect"
+import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
 import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import * as Ids from "../src/Ids.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
-import { type FakeX, makeFakeX, MEDIA_ID } from "./UploaderFakeX.js"
+import { eventually, fixturePath, makeFakeX, MEDIA_ID, provideFake, recorder } from "./UploaderFakeX.js"
 
-const path = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
 const png = new Uint8Array(readFileSync(path("sample.png")))
 
-const provide = (fake: FakeX) => Effect.provide(Layer.merge(fake.layer, NodeContext.layer))
-
-/** Collects progress events through `onProgress`. */
-const recorder = () => {
-  const events: Array<Uploader.Progress> = []
-  return { events, onProgress: (e: Uploader.Progress) => Effect.sync(() => void events.push(e)) }
-}
-
-/** Waits (real time, bounded) for a condition that real I/O makes true. */
-const eventually = (condition: () => boolean) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 500 && !condition(); i++) yield* TestServices.provideLive(Effect.sleep("2 millis"))
-    assert.isTrue(condition())
-  })
+const provide = provideFake
 
 const noBackoff = Retry.transient({ base: "1 second", jitter: false, times: 5 })
 

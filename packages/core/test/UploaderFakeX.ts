@@ -3,9 +3,13 @@
  * finalize / status routes from an in-memory state, records every request, and can be scripted to fail.
  */
 import { HttpClient, HttpClientResponse } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert } from "@effect/vitest"
 import type { HttpClientRequest } from "@effect/platform"
-import { Chunk, Clock, type Duration, Effect, Layer, Redacted, Stream } from "effect"
+import { Chunk, Clock, type Duration, Effect, Layer, Redacted, Stream, TestServices } from "effect"
+import { fileURLToPath } from "node:url"
 import * as Auth from "../src/Auth.js"
+import type * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
 
 export interface Recorded {
@@ -196,3 +200,22 @@ export const makeFakeX = (script: Script = {}): FakeX => {
     }
   }
 }
+
+/** The path of a file in `test/fixtures`. */
+export const fixturePath = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/** Provides a fake X and the Node file system to an upload. */
+export const provideFake = (fake: Pick<FakeX, "layer">) => Effect.provide(Layer.merge(fake.layer, NodeContext.layer))
+
+/** Collects the uploader's progress events through `onProgress`. */
+export const recorder = () => {
+  const events: Array<Uploader.Progress> = []
+  return { events, onProgress: (e: Uploader.Progress) => Effect.sync(() => void events.push(e)) }
+}
+
+/** Waits (real time, bounded) for a condition that real I/O or other fibers make true. */
+export const eventually = (condition: () => boolean) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 500 && !condition(); i++) yield* TestServices.provideLive(Effect.sleep("2 millis"))
+    assert.isTrue(condition())
+  })

@@ -1,17 +1,15 @@
 import type { FileSystem } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Data, Effect, Exit, Fiber, Layer, Stream, TestClock, TestServices } from "effect"
+import { Data, Effect, Exit, Fiber, Stream, TestClock, TestServices } from "effect"
 import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import * as Ids from "../src/Ids.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import type * as XClient from "../src/XClient.js"
 import * as XError from "../src/XError.js"
-import { type FakeX, makeFakeX, MEDIA_ID } from "./UploaderFakeX.js"
+import { eventually, type FakeX, fixturePath, makeFakeX, MEDIA_ID, provideFake, recorder } from "./UploaderFakeX.js"
 
-const path = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
 
 const KiB = 1024
@@ -46,19 +44,7 @@ const counted = (pieces: ReadonlyArray<Uint8Array>) => {
   return { stream, pulled: () => pulled }
 }
 
-const provide = (fake: FakeX) => Effect.provide(Layer.merge(fake.layer, NodeContext.layer))
-
-const recorder = () => {
-  const events: Array<Uploader.Progress> = []
-  return { events, onProgress: (e: Uploader.Progress) => Effect.sync(() => void events.push(e)) }
-}
-
-/** Waits (real time, bounded) for a condition that other fibers make true. */
-const eventually = (condition: () => boolean) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 500 && !condition(); i++) yield* TestServices.provideLive(Effect.sleep("2 millis"))
-    assert.isTrue(condition())
-  })
+const provide = provideFake
 
 const finalizes = (fake: FakeX) => fake.requests.filter((r) => r.path.endsWith("/finalize")).length
 

@@ -7,17 +7,16 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Redacted, TestClock, TestServices } from "effect"
+import { Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import * as Auth from "../src/Auth.js"
 import * as Ids from "../src/Ids.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
-import { makeFakeX, MEDIA_ID, parseAppend } from "./UploaderFakeX.js"
+import { eventually, fixturePath, makeFakeX, MEDIA_ID, parseAppend, recorder } from "./UploaderFakeX.js"
 
-const path = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
 
 const oauth1 = Auth.oauth1User({
@@ -136,18 +135,6 @@ const makeFakeV1 = (script: V1Script = {}) => {
     }
   }
 }
-
-const recorder = () => {
-  const events: Array<Uploader.Progress> = []
-  return { events, onProgress: (e: Uploader.Progress) => Effect.sync(() => void events.push(e)) }
-}
-
-/** Waits (real time, bounded) for a condition that real file I/O makes true. */
-const eventually = (condition: () => boolean) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 500 && !condition(); i++) yield* TestServices.provideLive(Effect.sleep("2 millis"))
-    assert.isTrue(condition())
-  })
 
 describe("Uploader.uploadFile with protocol: \"v1.1\"", () => {
   it.effect("sends INIT / APPEND / FINALIZE / STATUS to /1.1/media/upload.json and reassembles the file", () =>
