@@ -131,6 +131,9 @@ layer(TestLayer, { excludeTestServices: true, timeout: 60_000 })("xmedia CLI", (
         assert.strictEqual(postProc.code, 0, postProc.stderr)
         assert.include(topProc.stdout, "xmedia")
         assert.include(postProc.stdout, "--subtitles")
+        // No TTY: plain text, no colour escapes.
+        assert.notInclude(topProc.stdout, "\x1b[")
+        assert.notInclude(postProc.stdout, "\x1b[")
       }), { timeout: 120_000 })
   })
 
