@@ -188,16 +188,7 @@ export const makeFakeX = (script: Script = {}): FakeX => {
     maxInFlight: () => maxInFlight,
     layer,
     appendsOf: (index) => appendCounts.get(index) ?? 0,
-    assembled: () => {
-      const parts = [...segments.entries()].sort(([a], [b]) => a - b).map(([, bytes]) => bytes)
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-      let offset = 0
-      for (const p of parts) {
-        out.set(p, offset)
-        offset += p.length
-      }
-      return out
-    }
+    assembled: () => assemble(segments)
   }
 }
 
@@ -219,3 +210,15 @@ export const eventually = (condition: () => boolean) =>
     for (let i = 0; i < 500 && !condition(); i++) yield* TestServices.provideLive(Effect.sleep("2 millis"))
     assert.isTrue(condition())
   })
+
+/** Concatenates received segments in index order: the file X would assemble. */
+export const assemble = (segments: ReadonlyMap<number, Uint8Array>): Uint8Array => {
+  const parts = [...segments.entries()].sort(([a], [b]) => a - b).map(([, bytes]) => bytes)
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.length
+  }
+  return out
+}

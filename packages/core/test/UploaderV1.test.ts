@@ -14,7 +14,7 @@ import * as Ids from "../src/Ids.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
-import { eventually, fixturePath, makeFakeX, MEDIA_ID, parseAppend, recorder } from "./UploaderFakeX.js"
+import { assemble, eventually, fixturePath, makeFakeX, MEDIA_ID, parseAppend, recorder } from "./UploaderFakeX.js"
 
 const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
@@ -123,16 +123,7 @@ const makeFakeV1 = (script: V1Script = {}) => {
     appendsOf: (index: number) => appendCounts.get(index) ?? 0,
     layer: layerWith(oauth1),
     layerWith,
-    assembled: () => {
-      const parts = [...segments.entries()].sort(([a], [b]) => a - b).map(([, bytes]) => bytes)
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-      let offset = 0
-      for (const p of parts) {
-        out.set(p, offset)
-        offset += p.length
-      }
-      return out
-    }
+    assembled: () => assemble(segments)
   }
 }
 

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { FileSystem } from "@effect/platform"
+import { FileSystem, Path } from "@effect/platform"
 import { Ids } from "@xmedia/core"
 import { Clock, Data, Effect, Option, Schema, Stream } from "effect"
 import * as crypto from "node:crypto"
@@ -241,6 +241,16 @@ const decideOutcome = (m: MediaRecord, probed: ProbeResult): ProcessingOutcome =
   return { state: "succeeded" }
 }
 
+/** The data directory's `tmp/` folder, where request bodies are streamed before they are stored. @internal */
+export const tmpDir = Effect.gen(function*() {
+  const state = yield* State
+  const path = yield* Path.Path
+  const fs = yield* FileSystem.FileSystem
+  const dir = path.join(state.dataDir, "tmp")
+  yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.orDie)
+  return dir
+})
+
 /** FINALIZE: checks the byte total, assembles, probes, starts processing. Idempotent once finalized. @internal */
 export const finalize = (id: string, userId: string | undefined) =>
   Effect.gen(function*() {
@@ -258,6 +268,22 @@ export const finalize = (id: string, userId: string | undefined) =>
     const probed = yield* probe(state.filePath(id), m.mediaType)
     const now = yield* Clock.currentTimeMillis
     const expiresAt = now + (m.expiresAt - m.createdAt)
+    /** Records the finalized file (synchronous media: no processing; video/GIF: the processing just started). */
+    const markFinalized = (extra: Pick<MediaRecord, "processing">) =>
+      Effect.gen(function*() {
+        const updated = yield* state.updateMedia(id, (r) => ({
+          ...r,
+          finalized: true,
+          finalizedAt: now,
+          sha256,
+          size: r.totalBytes,
+          probe: probed.info,
+          expiresAt,
+          ...(extra.processing === undefined ? {} : { processing: extra.processing })
+        }))
+        yield* state.persist
+        return updated ?? m
+      })
     if (!Processing.isAsyncCategory(m.category)) {
       const expected = family(m.mediaType)
       const ok = probed.error === undefined &&
@@ -272,17 +298,7 @@ export const finalize = (id: string, userId: string | undefined) =>
           message: probed.error ?? "media type unrecognized"
         })
       }
-      const updated = yield* state.updateMedia(id, (r) => ({
-        ...r,
-        finalized: true,
-        finalizedAt: now,
-        sha256,
-        size: r.totalBytes,
-        probe: probed.info,
-        expiresAt
-      }))
-      yield* state.persist
-      return updated ?? m
+      return yield* markFinalized({ processing: undefined })
     }
     const faults = yield* Effect.serviceOption(Faults)
     if (Option.isSome(faults)) {
@@ -296,18 +312,7 @@ export const finalize = (id: string, userId: string | undefined) =>
     const mode = yield* state.processingModeFor(id, m.category)
     const base = { mode, outcome, startedAt: now, polls: 0, history: [] }
     const processing = Processing.observe(base, Processing.view(base, now), now)
-    const updated = yield* state.updateMedia(id, (r) => ({
-      ...r,
-      finalized: true,
-      finalizedAt: now,
-      sha256,
-      size: r.totalBytes,
-      probe: probed.info,
-      expiresAt,
-      processing
-    }))
-    yield* state.persist
-    return updated ?? m
+    return yield* markFinalized({ processing })
   })
 
 /** STATUS: counts the poll, advances processing, returns the record. @internal */

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { FileSystem, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
+import { FileSystem, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import { Settings } from "../../config.js"
@@ -71,14 +71,7 @@ export const v1Upload = (m: MediaRecord, now: number, withKey: boolean) => {
   return { media_id: id, media_id_string: id, ...(withKey ? { media_key } : {}), ...rest }
 }
 
-const tmpDir = Effect.gen(function*() {
-  const state = yield* State
-  const path = yield* Path.Path
-  const fs = yield* FileSystem.FileSystem
-  const dir = path.join(state.dataDir, "tmp")
-  yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.orDie)
-  return dir
-})
+const tmpDir = Ops.tmpDir
 
 const ownersFrom = (raw: string | undefined) =>
   raw === undefined || raw === "" ? [] : raw.split(",").map((s) => s.trim()).filter((s) => s !== "")

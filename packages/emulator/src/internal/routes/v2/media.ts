@@ -5,13 +5,12 @@
  *
  * @internal
  */
-import { FileSystem, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
+import { FileSystem, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { MediaUpload } from "@xmedia/core"
 import { Clock, Effect, ParseResult, Schema } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import { Settings } from "../../config.js"
 import { update } from "../../context.js"
-import { State } from "../../state/State.js"
 import * as Body from "../body.js"
 import * as Ops from "../mediaOps.js"
 import * as Respond from "../respond.js"
@@ -22,14 +21,7 @@ const mediaWrite: AuthRequirement = { _tag: "user", scopes: ["media.write"] }
 
 const userOf = (ctx: HandlerContext) => ctx.auth.userId ?? ""
 
-const tmpDir = Effect.gen(function*() {
-  const state = yield* State
-  const path = yield* Path.Path
-  const fs = yield* FileSystem.FileSystem
-  const dir = path.join(state.dataDir, "tmp")
-  yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.orDie)
-  return dir
-})
+const tmpDir = Ops.tmpDir
 
 const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: unknown) =>
   Schema.decodeUnknown(schema, { onExcessProperty: "error", errors: "first" })(body).pipe(
