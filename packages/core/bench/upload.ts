@@ -5,8 +5,10 @@
  * The orchestrator starts a minimal node:http server on 127.0.0.1 that accepts X's v2 initialize / append /
  * finalize / status routes (counts the bytes, discards them, optionally answers each request after a delay),
  * generates MP4-headed files of each size in a temp dir, and runs every client in its own child process so CPU
- * time and peak RSS belong to that client alone:
+ * time and peak RSS belong to that client alone (clients in `upload/clients/`, the child harness in
+ * `upload/child.ts`):
  *
+ * - `platform`: @effect/platform's HttpClient alone (same agent, same framed bodies, no xmedia): the floor;
  * - `xmedia`: `Uploader.uploadFile` over `NodeHttpClient.layerWithoutAgent` + a keep-alive agent;
  * - `xmedia-default-agent`: the same over `NodeHttpClient.layer` (its agent does not keep connections alive);
  * - `effect-formdata`: `MediaUpload.append` per segment (a `FormData` + `Blob` body) over the keep-alive agent,
@@ -16,8 +18,9 @@
  *   (`fs.createReadStream({ start, end })`) into the request;
  * - `bare-buffer` (only with `--only`): the same, but reading each segment whole and sending it in one write.
  *
- * Children run from an esbuild bundle on plain node (a child under tsx carries the transpiler's memory); each
- * uploads an 8 MiB warm-up file first. Peak RSS is the larger of `process.resourceUsage().maxRSS` and
+ * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it) and run on plain node
+ * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file first. Clients run
+ * interleaved, round by round, and each one's ratio to `bare` is the median of its per-round ratios. Peak RSS is the larger of `process.resourceUsage().maxRSS` and
  * `memoryUsage.rss()` sampled every 20 ms. `BENCH_DEBUG=1` prints every run; `BENCH_NODE_ARGS` adds node flags
  * to the children (e.g. `--cpu-prof`).
  *
@@ -31,9 +34,8 @@ import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import type * as EffectNs from "effect/Effect"
+import { type ChildArgs, type ChildResult, MiB } from "./upload/shared.js"
 
-const MiB = 1024 * 1024
 const MEDIA_ID = "1880028106020515840"
 
 interface Args {
@@ -60,255 +62,6 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
     concurrency: Number(get("concurrency") ?? 4),
     only: get("only")?.split(",")
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Child: one client, one upload, prints a JSON result line
-// ---------------------------------------------------------------------------------------------------------------
-
-interface ChildResult {
-  readonly impl: string
-  readonly bytes: number
-  readonly seconds: number
-  readonly cpuSeconds: number
-  readonly peakRssSampled: number
-  readonly maxRss: number
-  readonly baselineRss: number
-  readonly startRss: number
-  readonly loadedRss: number
-}
-
-interface ChildArgs {
-  readonly impl: string
-  readonly file: string
-  readonly warmup: string
-  readonly port: number
-  readonly chunk: number
-  readonly concurrency: number
-}
-
-const segmentsOf = (size: number, chunk: number) => {
-  const out: Array<{ index: number; start: number; length: number }> = []
-  for (let i = 0, start = 0; start < size; i++, start += chunk) {
-    out.push({ index: i, start, length: Math.min(chunk, size - start) })
-  }
-  return out
-}
-
-const pool = async <T>(items: ReadonlyArray<T>, concurrency: number, f: (item: T) => Promise<void>) => {
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) await f(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
-}
-
-const fetchClient = async (a: ChildArgs, size: number) => {
-  const base = `http://127.0.0.1:${a.port}`
-  const headers = { authorization: "Bearer bench" }
-  const init = await fetch(`${base}/2/media/upload/initialize`, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/json" },
-    body: JSON.stringify({ media_type: "video/mp4", total_bytes: size, media_category: "tweet_video" })
-  })
-  const id = ((await init.json()) as { data: { id: string } }).data.id
-  const handle = await fs.promises.open(a.file, "r")
-  try {
-    await pool(segmentsOf(size, a.chunk), a.concurrency, async (s) => {
-      const buffer = Buffer.allocUnsafe(s.length)
-      await handle.read(buffer, 0, s.length, s.start)
-      const form = new FormData()
-      form.append("segment_index", String(s.index))
-      form.append("media", new Blob([buffer], { type: "application/octet-stream" }), "media")
-      const response = await fetch(`${base}/2/media/upload/${id}/append`, { method: "POST", headers, body: form })
-      if (!response.ok) throw new Error(`append ${s.index}: ${response.status}`)
-      await response.arrayBuffer()
-    })
-  } finally {
-    await handle.close()
-  }
-  const fin = await fetch(`${base}/2/media/upload/${id}/finalize`, { method: "POST", headers })
-  await fin.arrayBuffer()
-}
-
-const bareClient = async (a: ChildArgs, size: number, whole = false) => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: a.concurrency })
-  const request = (
-    method: string,
-    pathname: string,
-    headers: http.OutgoingHttpHeaders,
-    write: (req: http.ClientRequest) => void
-  ) =>
-    new Promise<string>((resolve, reject) => {
-      const req = http.request(
-        { host: "127.0.0.1", port: a.port, method, path: pathname, agent, headers: { authorization: "Bearer bench", ...headers } },
-        (res) => {
-          let text = ""
-          res.setEncoding("utf8")
-          res.on("data", (d: string) => (text += d))
-          res.on("end", () => (res.statusCode! < 300 ? resolve(text) : reject(new Error(`${pathname}: ${res.statusCode}`))))
-        }
-      )
-      req.on("error", reject)
-      write(req)
-    })
-  const initBody = JSON.stringify({ media_type: "video/mp4", total_bytes: size, media_category: "tweet_video" })
-  const init = await request(
-    "POST",
-    "/2/media/upload/initialize",
-    { "content-type": "application/json", "content-length": Buffer.byteLength(initBody) },
-    (req) => req.end(initBody)
-  )
-  const id = (JSON.parse(init) as { data: { id: string } }).data.id
-  const boundary = "----barebench7f3a9c"
-  const fd = fs.openSync(a.file, "r")
-  await pool(segmentsOf(size, a.chunk), a.concurrency, async (s) => {
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="segment_index"\r\n\r\n${s.index}\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="media"; filename="media"\r\n` +
-        `Content-Type: application/octet-stream\r\n\r\n`
-    )
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
-    await request(
-      "POST",
-      `/2/media/upload/${id}/append`,
-      {
-        "content-type": `multipart/form-data; boundary=${boundary}`,
-        "content-length": head.length + s.length + tail.length
-      },
-      (req) => {
-        if (whole) {
-          // read the whole segment first, then send head + segment + tail in one write
-          const body = Buffer.allocUnsafe(head.length + s.length + tail.length)
-          head.copy(body, 0)
-          fs.readSync(fd, body, head.length, s.length, s.start)
-          tail.copy(body, head.length + s.length)
-          req.end(body)
-          return
-        }
-        req.write(head)
-        const file = fs.createReadStream(a.file, { start: s.start, end: s.start + s.length - 1, highWaterMark: MiB })
-        file.pipe(req, { end: false })
-        file.on("end", () => req.end(tail))
-        file.on("error", (e) => req.destroy(e))
-      }
-    )
-  })
-  await request("POST", `/2/media/upload/${id}/finalize`, { "content-length": 0 }, (req) => req.end())
-  fs.closeSync(fd)
-  agent.destroy()
-}
-
-const effectClient = async (a: ChildArgs, variant: "xmedia" | "xmedia-default-agent" | "effect-formdata") => {
-  const { Effect, Layer, Redacted } = await import("effect")
-  const NodeFileSystem = await import("@effect/platform-node/NodeFileSystem")
-  const NodeHttpClient = await import("@effect/platform-node/NodeHttpClient")
-  const Auth = await import("../src/Auth.js")
-  const Ids = await import("../src/Ids.js")
-  const MediaUpload = await import("../src/MediaUpload.js")
-  const Uploader = await import("../src/Uploader.js")
-  const XClient = await import("../src/XClient.js")
-  const http = variant === "xmedia-default-agent"
-    ? NodeHttpClient.layer
-    : NodeHttpClient.layerWithoutAgent.pipe(
-      Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: a.concurrency }))
-    )
-  const layer = Layer.merge(
-    XClient.layer({
-      baseUrl: `http://127.0.0.1:${a.port}`,
-      auth: Auth.oauth2User({ accessToken: Redacted.make("bench") })
-    }).pipe(Layer.provide(http)),
-    NodeFileSystem.layer
-  )
-  const size = fs.statSync(a.file).size
-  const program = variant === "effect-formdata"
-    ? Effect.gen(function*() {
-      const init = yield* MediaUpload.initialize({ media_type: "video/mp4", total_bytes: size, media_category: "tweet_video" })
-      const id = Ids.MediaId.make(init.data.id)
-      const handle = yield* Effect.promise(() => fs.promises.open(a.file, "r"))
-      yield* Effect.forEach(
-        segmentsOf(size, a.chunk),
-        (s) =>
-          Effect.flatMap(
-            Effect.promise(async () => {
-              const buffer = new Uint8Array(s.length)
-              await handle.read(buffer, 0, s.length, s.start)
-              return buffer
-            }),
-            (media) => MediaUpload.append({ id, segment_index: s.index, media })
-          ),
-        { concurrency: a.concurrency, discard: true }
-      )
-      yield* Effect.promise(() => handle.close())
-      yield* MediaUpload.finalize(id)
-    })
-    : Uploader.uploadFile(a.file, { chunkSize: a.chunk, concurrency: a.concurrency })
-  await Effect.runPromise(Effect.provide(Effect.asVoid<unknown, unknown, EffectNs.Effect.Context<typeof program>>(program), layer))
-}
-
-const runChild = async (a: ChildArgs) => {
-  const startRss = process.memoryUsage.rss()
-  let peak = process.memoryUsage.rss()
-  const detail = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-    if (process.env.BENCH_DEBUG) {
-      const m = process.memoryUsage()
-      for (const k of Object.keys(detail) as Array<keyof typeof detail>) detail[k] = Math.max(detail[k], m[k])
-    }
-  }, 20)
-  const size = fs.statSync(a.file).size
-  // load modules before measuring
-  if (a.impl.startsWith("xmedia") || a.impl.startsWith("effect")) {
-    await import("effect")
-    await import("@effect/platform-node/NodeFileSystem")
-    await import("@effect/platform-node/NodeHttpClient")
-    await import("../src/Uploader.js")
-  }
-  const baselineRss = process.memoryUsage.rss()
-  const loadedRss = process.memoryUsage.rss()
-  const upload = async (args: ChildArgs) => {
-    const bytes = fs.statSync(args.file).size
-    switch (args.impl) {
-      case "fetch":
-        return fetchClient(args, bytes)
-      case "bare":
-        return bareClient(args, bytes)
-      case "bare-buffer":
-        return bareClient(args, bytes, true)
-      case "xmedia":
-      case "xmedia-default-agent":
-      case "effect-formdata":
-        return effectClient(args, args.impl)
-      default:
-        throw new Error(`unknown impl ${args.impl}`)
-    }
-  }
-  // one small upload first, so every client is measured warm (JIT-compiled), not on its first request
-  await upload({ ...a, file: a.warmup })
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  await upload(a)
-  const seconds = (performance.now() - t0) / 1000
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (gc) gc()
-  const heapAfterGc = process.memoryUsage().heapUsed
-  const cpu = process.cpuUsage(cpu0)
-  clearInterval(sampler)
-  peak = Math.max(peak, process.memoryUsage.rss())
-  const result: ChildResult = {
-    impl: a.impl,
-    bytes: size,
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    peakRssSampled: peak,
-    maxRss: process.resourceUsage().maxRSS * 1024,
-    baselineRss,
-    startRss,
-    loadedRss,
-    ...(process.env.BENCH_DEBUG ? { detail, heapAfterGc } : {})
-  }
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -402,21 +155,32 @@ const generate = (dir: string, sizeMiB: number, name = "bench"): string => {
   return file
 }
 
+/** Each client's module (it runs as its own program), by the client names it offers. */
+const clientModules: Readonly<Record<string, string>> = {
+  bare: "bare",
+  "bare-buffer": "bare",
+  fetch: "fetch",
+  platform: "platform",
+  xmedia: "xmedia",
+  "xmedia-default-agent": "xmedia",
+  "effect-formdata": "effectFormData"
+}
+
+const clientSource = (module: string) => fileURLToPath(new URL(`./upload/clients/${module}.ts`, import.meta.url))
+
 /**
- * Bundles this script (with @xmedia/core and Effect, tree-shaken) into one ESM file so every child runs on plain
- * `node`: a child under `tsx` carries the transpiler's memory (about 160 MiB more once Effect is loaded), which
- * would swamp the uploader's own.
+ * Bundles each client module (with @xmedia/core and Effect, tree-shaken) into its own ESM file, so every child
+ * runs on plain `node` with its own code only: a child under `tsx` carries the transpiler's memory (about 160 MiB
+ * more once Effect is loaded), and one bundle shared by all clients would load every client's dependencies.
  */
-const bundle = async (dir: string): Promise<string> => {
+const bundle = async (dir: string): Promise<Record<string, string>> => {
   const esbuild = await import("esbuild")
   const outdir = path.join(dir, "bundle")
+  const modules = [...new Set(Object.values(clientModules))]
   await esbuild.build({
-    entryPoints: { "bench-child": fileURLToPath(import.meta.url) },
+    entryPoints: Object.fromEntries(modules.map((m) => [m, clientSource(m)])),
     bundle: true,
-    // the Effect client is imported dynamically, so it lands in its own chunks: the bare and fetch children
-    // never load it
-    splitting: true,
-    external: ["esbuild"],
+    splitting: false,
     platform: "node",
     format: "esm",
     target: "node20",
@@ -427,21 +191,25 @@ const bundle = async (dir: string): Promise<string> => {
     // CommonJS dependencies (ws, undici) call require() for Node built-ins
     banner: { js: `import { createRequire as __benchCreateRequire } from "node:module"; const require = __benchCreateRequire(import.meta.url);` }
   })
-  return path.join(outdir, "bench-child.mjs")
+  return Object.fromEntries(modules.map((m) => [m, path.join(outdir, `${m}.mjs`)]))
 }
 
-let childScript: string | undefined
+let bundled: Record<string, string> | undefined
 
 const child = (a: ChildArgs): Promise<ChildResult> =>
   new Promise((resolve, reject) => {
-    const script = childScript ?? fileURLToPath(import.meta.url)
+    const module = clientModules[a.impl]
+    if (module === undefined) {
+      reject(new Error(`unknown client ${a.impl}: one of ${Object.keys(clientModules).join(", ")}`))
+      return
+    }
+    const script = bundled?.[module] ?? clientSource(module)
     const proc = spawn(
       process.execPath,
       [
-        ...(childScript === undefined ? process.execArgv : []),
+        ...(bundled === undefined ? process.execArgv : []),
         ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []),
         script,
-        "--child",
         a.impl,
         a.file,
         a.warmup,
@@ -473,10 +241,68 @@ interface Row {
   readonly mbps: number
   readonly cpuPerGiB: number
   readonly peakRssMiB: number
+  /** Median of the per-round ratios to the bare client's MB/s (interleaved runs). */
+  readonly vsBare?: number | undefined
 }
 
 let warmup = ""
 
+/** One child run, checked against the bytes the server received. */
+const runOnce = async (
+  server: Server,
+  impl: string,
+  file: string,
+  sizeMiB: number,
+  args: Args,
+  concurrency: number
+): Promise<ChildResult> => {
+  server.received = 0
+  const r = await child({ impl, file, warmup, port: server.port, chunk: args.chunk * MiB, concurrency })
+  const expectedAtLeast = sizeMiB * MiB
+  if (server.received < expectedAtLeast) {
+    throw new Error(`${impl}: the server received ${server.received} bytes, expected at least ${expectedAtLeast}`)
+  }
+  if (process.env.BENCH_DEBUG) console.log(JSON.stringify(r))
+  return r
+}
+
+const mbpsOf = (r: ChildResult) => r.bytes / 1e6 / r.seconds
+
+const rowOf = (impl: string, sizeMiB: number, runs: ReadonlyArray<ChildResult>, vsBare?: number): Row => ({
+  impl,
+  sizeMiB,
+  mbps: median(runs.map(mbpsOf)),
+  cpuPerGiB: median(runs.map((r) => r.cpuSeconds / (r.bytes / (1024 * MiB)))),
+  peakRssMiB: Math.max(...runs.map((r) => Math.max(r.maxRss, r.peakRssSampled))) / MiB,
+  vsBare
+})
+
+/**
+ * Runs every client once per round, `repeat` rounds, interleaved (bare, xmedia, ..., bare, xmedia, ...), so a
+ * change in the machine's load hits all clients alike. Each client's ratio to bare is the median of its per-round
+ * ratios (each against the bare run of the same round).
+ */
+const measureInterleaved = async (
+  server: Server,
+  impls: ReadonlyArray<string>,
+  file: string,
+  sizeMiB: number,
+  args: Args,
+  concurrency: number
+): Promise<Array<Row>> => {
+  const runs = new Map<string, Array<ChildResult>>(impls.map((impl) => [impl, []]))
+  for (let round = 0; round < args.repeat; round++) {
+    for (const impl of impls) runs.get(impl)!.push(await runOnce(server, impl, file, sizeMiB, args, concurrency))
+  }
+  const bare = runs.get("bare")
+  return impls.map((impl) => {
+    const own = runs.get(impl)!
+    const ratio = bare === undefined ? undefined : median(own.map((r, i) => mbpsOf(r) / mbpsOf(bare[i]!)))
+    return rowOf(impl, sizeMiB, own, ratio)
+  })
+}
+
+/** `repeat` runs of one client. */
 const measure = async (
   server: Server,
   impl: string,
@@ -486,20 +312,8 @@ const measure = async (
   concurrency: number
 ): Promise<Row> => {
   const runs: Array<ChildResult> = []
-  for (let i = 0; i < args.repeat; i++) {
-    server.received = 0
-    const r = await child({ impl, file, warmup, port: server.port, chunk: args.chunk * MiB, concurrency })
-    const expectedAtLeast = sizeMiB * MiB
-    if (server.received < expectedAtLeast) {
-      throw new Error(`${impl}: the server received ${server.received} bytes, expected at least ${expectedAtLeast}`)
-    }
-    runs.push(r)
-    if (process.env.BENCH_DEBUG) console.log(JSON.stringify(r))
-  }
-  const mbps = median(runs.map((r) => r.bytes / 1e6 / r.seconds))
-  const cpuPerGiB = median(runs.map((r) => r.cpuSeconds / (r.bytes / (1024 * MiB))))
-  const peakRssMiB = Math.max(...runs.map((r) => Math.max(r.maxRss, r.peakRssSampled))) / MiB
-  return { impl, sizeMiB, mbps, cpuPerGiB, peakRssMiB }
+  for (let i = 0; i < args.repeat; i++) runs.push(await runOnce(server, impl, file, sizeMiB, args, concurrency))
+  return rowOf(impl, sizeMiB, runs)
 }
 
 const pad = (s: string, n: number) => s.padEnd(n)
@@ -517,32 +331,33 @@ const printTable = (title: string, rows: ReadonlyArray<Row>, reference: (row: Ro
     console.log(
       `${pad(row.impl, 22)}${lpad(`${row.sizeMiB} MiB`, 9)}${lpad(row.mbps.toFixed(0), 10)}${
         lpad(row.cpuPerGiB.toFixed(2), 12)
-      }${lpad(`${row.peakRssMiB.toFixed(0)} MiB`, 11)}${lpad(ref ? `${(row.mbps / ref.mbps).toFixed(2)}x` : "-", 9)}`
+      }${lpad(`${row.peakRssMiB.toFixed(0)} MiB`, 11)}${
+        lpad(row.vsBare !== undefined ? `${row.vsBare.toFixed(2)}x` : ref ? `${(row.mbps / ref.mbps).toFixed(2)}x` : "-", 9)
+      }`
     )
   }
 }
 
 const main = async () => {
   const args = parseArgs(process.argv.slice(2))
-  const impls = args.only ?? ["bare", "fetch", "xmedia", "xmedia-default-agent", "effect-formdata"]
+  const impls = args.only ?? ["bare", "platform", "xmedia", "fetch", "xmedia-default-agent", "effect-formdata"]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xmedia-bench-"))
   const server = await startServer()
-  if (!process.argv.includes("--no-bundle")) childScript = await bundle(dir)
+  if (!process.argv.includes("--no-bundle")) bundled = await bundle(dir)
   warmup = generate(dir, 8, "warmup")
   console.log(
     `xmedia upload benchmark: node ${process.version}, ${os.cpus().length} CPUs, chunks ${args.chunk} MiB, ` +
-      `${args.concurrency} in flight, median of ${args.repeat} runs, load average ${os.loadavg()[0]!.toFixed(1)}, ` +
+      `${args.concurrency} in flight, median of ${args.repeat} interleaved rounds, load average ${os.loadavg()[0]!.toFixed(1)}, ` +
       `server on 127.0.0.1:${server.port}, ` +
-      `clients ${childScript === undefined ? "under tsx" : "bundled (esbuild) on plain node"}`
+      `clients ${bundled === undefined ? "under tsx" : "each bundled (esbuild) on its own, on plain node"}`
   )
   try {
     const rows: Array<Row> = []
     for (const sizeMiB of args.sizes) {
       const file = generate(dir, sizeMiB)
-      for (const impl of impls) {
-        const row = await measure(server, impl, file, sizeMiB, args, args.concurrency)
+      for (const row of await measureInterleaved(server, impls, file, sizeMiB, args, args.concurrency)) {
         rows.push(row)
-        console.log(`  ${impl} ${sizeMiB} MiB: ${row.mbps.toFixed(0)} MB/s`)
+        console.log(`  ${row.impl} ${sizeMiB} MiB: ${row.mbps.toFixed(0)} MB/s`)
       }
       fs.rmSync(file)
     }
@@ -573,7 +388,10 @@ const main = async () => {
       const x = find("xmedia", size)
       const b = find("bare", size)
       if (x && b) {
-        console.log(`  ${size} MiB: xmedia/bare = ${(x.mbps / b.mbps).toFixed(2)}x (target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB (target < 120)`)
+        console.log(
+          `  ${size} MiB: xmedia/bare = ${(x.vsBare ?? x.mbps / b.mbps).toFixed(2)}x (median of per-round ratios; ` +
+            `target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB (target < 120)`
+        )
       }
     }
   } finally {
@@ -582,24 +400,7 @@ const main = async () => {
   }
 }
 
-if (process.argv[2] === "--child") {
-  const [, , , impl, file, warmup, port, chunk, concurrency] = process.argv
-  runChild({
-    impl: impl!,
-    file: file!,
-    warmup: warmup!,
-    port: Number(port),
-    chunk: Number(chunk),
-    concurrency: Number(concurrency)
-  })
-    .then(() => process.exit(0))
-    .catch((e: unknown) => {
-      console.error(e)
-      process.exit(1)
-    })
-} else {
-  main().catch((e: unknown) => {
-    console.error(e)
-    process.exit(1)
-  })
-}
+main().catch((e: unknown) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -34,7 +34,7 @@
  * @since 0.1.0
  */
 import { FileSystem, HttpBody, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Mailbox, Option, Queue, Random, Ref, Schedule, Schema, Stream } from "effect"
+import { Clock, Duration, Effect, Either, Mailbox, Option, Queue, Random, Schedule, Schema, Stream } from "effect"
 import * as Ids from "./Ids.js"
 import * as Chunks from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
@@ -419,25 +419,31 @@ export const uploadFile: <E = never, R = never>(
     segmentIndex: number | undefined,
     effect: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> =>
-    Effect.retry(
-      effect,
-      Schedule.delays(policy.schedule).pipe(
-        Schedule.intersect(Schedule.identity<XError.XError>()),
-        Schedule.intersect(Schedule.count),
-        Schedule.tapOutput(([[delay, error], count]) =>
-          emit(
-            new Retrying({
-              mediaId,
-              operation,
-              segmentIndex,
-              reason: error.message,
-              attempt: count + 1,
-              delayMs: Duration.toMillis(delay)
-            })
+    // The retry driver is built only after a first failure (most calls succeed at once, and every segment is a
+    // call); the schedule then sees that failure first, exactly as `Effect.retry` would have shown it.
+    Effect.catchAll(effect, (first) => {
+      let replayed = false
+      const again = Effect.suspend(() => replayed ? effect : (replayed = true, Effect.fail(first)))
+      return Effect.retry(
+        again,
+        Schedule.delays(policy.schedule).pipe(
+          Schedule.intersect(Schedule.identity<XError.XError>()),
+          Schedule.intersect(Schedule.count),
+          Schedule.tapOutput(([[delay, error], count]) =>
+            emit(
+              new Retrying({
+                mediaId,
+                operation,
+                segmentIndex,
+                reason: error.message,
+                attempt: count + 1,
+                delayMs: Duration.toMillis(delay)
+              })
+            )
           )
         )
       )
-    )
+    })
 
   // 2. INITIALIZE or resume.
   const now = yield* Clock.currentTimeMillis
@@ -471,14 +477,13 @@ export const uploadFile: <E = never, R = never>(
     mediaKey = init.data.media_key
     expiresAt = init.data.expires_after_secs !== undefined ? now + init.data.expires_after_secs * 1000 : undefined
   }
-  const expiry = yield* Ref.make(expiresAt)
-  const checkExpiry = (endpoint: string) =>
-    Effect.gen(function*() {
-      const at = yield* Ref.get(expiry)
-      if (at !== undefined && (yield* Clock.currentTimeMillis) >= at) {
-        return yield* new XError.MediaExpired({ mediaId, endpoint })
-      }
-    })
+  // Plain local state (this upload's fibers only): read and written on every segment, so no Ref round trips.
+  let expiresAtMs = expiresAt
+  const checkExpiry = (endpoint: string): Effect.Effect<void, XError.MediaExpired> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      expiresAtMs !== undefined && now >= expiresAtMs
+        ? Effect.fail(new XError.MediaExpired({ mediaId, endpoint }))
+        : Effect.void)
 
   const resumedBytes = [...acknowledged].reduce((sum, i) => sum + Chunks.segment(plan, i).length, 0)
   yield* emit(
@@ -496,7 +501,8 @@ export const uploadFile: <E = never, R = never>(
   )
 
   // 3. APPEND the missing segments, each retried on its own.
-  const counters = yield* Ref.make({ bytes: resumedBytes, segments: acknowledged.size })
+  let bytesSent = resumedBytes
+  let segmentsSent = acknowledged.size
   const ordered = yield* Effect.makeSemaphore(1)
   const missing: Array<number> = []
   for (let i = 0; i < plan.segmentCount; i++) if (!acknowledged.has(i)) missing.push(i)
@@ -518,27 +524,29 @@ export const uploadFile: <E = never, R = never>(
   /** Sends one framed segment (retried alone, from the same bytes); returns X's `expires_at` when given. */
   const post = (index: number, body: Uint8Array, contentType: string) =>
     retrying("append", mediaId, index, sendFramed(index, body, contentType))
-  /** Records an acknowledged segment and emits `SegmentSent`. */
-  const acknowledge = (index: number, expiresAtSecs: number | undefined) =>
-    Effect.gen(function*() {
-      const segment = Chunks.segment(plan, index)
-      if (expiresAtSecs !== undefined) yield* Ref.set(expiry, expiresAtSecs * 1000)
-      yield* ordered.withPermits(1)(
-        Effect.flatMap(
-          Ref.updateAndGet(counters, (c) => ({ bytes: c.bytes + segment.length, segments: c.segments + 1 })),
-          (c) =>
-            emit(
-              new SegmentSent({
-                mediaId,
-                segmentIndex: index,
-                bytesSent: c.bytes,
-                totalBytes: size,
-                segmentsSent: c.segments,
-                totalSegments: plan.segmentCount
-              }, true) // built from checked values: skip the constructor's validation on every segment
-            )
+  /** Records an acknowledged segment and emits `SegmentSent` (counted and emitted under one permit, in order). */
+  const acknowledge = (index: number, expiresAtSecs: number | undefined): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (expiresAtSecs !== undefined) expiresAtMs = expiresAtSecs * 1000
+      if (options.onProgress === undefined) {
+        bytesSent += Chunks.segment(plan, index).length
+        segmentsSent += 1
+        return Effect.void
+      }
+      return ordered.withPermits(1)(Effect.suspend(() => {
+        bytesSent += Chunks.segment(plan, index).length
+        segmentsSent += 1
+        return emit(
+          new SegmentSent({
+            mediaId,
+            segmentIndex: index,
+            bytesSent,
+            totalBytes: size,
+            segmentsSent,
+            totalSegments: plan.segmentCount
+          }, true) // built from checked values: skip the constructor's validation on every segment
         )
-      )
+      }))
     })
   if (streaming !== undefined) {
     yield* appendStream(streaming.reader, streaming.first, {
@@ -556,26 +564,33 @@ export const uploadFile: <E = never, R = never>(
   } else {
     const bytesOrPath = source as string | Uint8Array
     const capacity = Multipart.overhead(boundary, fieldsOf(999)) + Math.min(plan.chunkSize, size)
-    const withSlot = yield* Readers.slotPool(
-      typeof bytesOrPath === "string"
-        ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, capacity)
-        : Readers.bytesSlot(bytesOrPath, capacity)
-    )
-    const sendSegment = (index: number) =>
-      Effect.gen(function*() {
-        yield* checkExpiry(label("append"))
-        const segment = Chunks.segment(plan, index)
-        const framing = Multipart.framing(boundary, fieldsOf(index), mediaPart)
-        const expiresAtSecs = yield* withSlot((slot) =>
-          Effect.gen(function*() {
-            const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
-            yield* slot.read(segment, content)
-            return yield* post(index, body, framing.contentType)
-          })
-        ).pipe(expiredIfUnknown(mediaId, label("append")))
-        yield* acknowledge(index, expiresAtSecs)
-      })
-    yield* Effect.forEach(missing, sendSegment, { concurrency, discard: true })
+    // `concurrency` workers, each with its own request-body buffer (and file handle), take the next missing
+    // segment until none is left: memory is (workers x chunk size), and there is no fiber or buffer per segment.
+    const makeSlot = typeof bytesOrPath === "string"
+      ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, capacity)
+      : Readers.bytesSlot(bytesOrPath, capacity)
+    const sendSegment = (slot: Readers.Slot, index: number) =>
+      Effect.zipRight(
+        checkExpiry(label("append")),
+        Effect.suspend(() => {
+          const segment = Chunks.segment(plan, index)
+          const framing = Multipart.framing(boundary, fieldsOf(index), mediaPart)
+          const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
+          return Effect.zipRight(slot.read(segment, content), post(index, body, framing.contentType)).pipe(
+            expiredIfUnknown(mediaId, label("append")),
+            Effect.flatMap((expiresAtSecs) => acknowledge(index, expiresAtSecs))
+          )
+        })
+      )
+    let next = 0
+    const worker = Effect.gen(function*() {
+      const slot = yield* makeSlot
+      while (next < missing.length) yield* sendSegment(slot, missing[next++]!)
+    })
+    yield* Effect.all(Array.from({ length: Math.min(concurrency, missing.length) }, () => worker), {
+      concurrency: "unbounded",
+      discard: true
+    })
   }
 
   // 4. FINALIZE and wait for processing.
@@ -588,7 +603,7 @@ export const uploadFile: <E = never, R = never>(
   ).pipe(expiredIfUnknown(mediaId, label("finalize")))
   const finalizedAt = yield* Clock.currentTimeMillis
   if (finalized.data.expires_after_secs !== undefined) {
-    yield* Ref.set(expiry, finalizedAt + finalized.data.expires_after_secs * 1000)
+    expiresAtMs = finalizedAt + finalized.data.expires_after_secs * 1000
   }
   const needsProcessing = finalized.data.processing_info !== undefined &&
     finalized.data.processing_info.state !== "succeeded"
@@ -615,7 +630,7 @@ export const uploadFile: <E = never, R = never>(
     mediaType: inspection.mediaType,
     mediaCategory: inspection.mediaCategory,
     size,
-    expiresAt: yield* Ref.get(expiry),
+    expiresAt: expiresAtMs,
     media
   } satisfies UploadedMedia
 }, Effect.scoped)
@@ -706,7 +721,8 @@ const appendBody = (mediaId: Ids.MediaId, index: number, body: Uint8Array, conte
       retry: Retry.none
     }),
     "MediaUpload.append",
-    { attributes: { "xmedia.media_id": mediaId, "xmedia.segment_index": index } }
+    // no stack trace capture: one span per segment, and a captured stack costs more than the span
+    { attributes: { "xmedia.media_id": mediaId, "xmedia.segment_index": index }, captureStackTrace: false }
   )
 
 interface WaitOptions<R> {

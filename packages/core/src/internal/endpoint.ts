@@ -9,7 +9,7 @@
  */
 import type { HttpClientResponse } from "@effect/platform"
 import { Headers, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, FiberRef, Option, ParseResult, Ref, Schema } from "effect"
+import { Clock, Effect, Either, FiberRef, Option, ParseResult, Ref, Schema } from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import { XClient } from "../XClient.js"
@@ -68,16 +68,19 @@ const issueOf = (error: ParseResult.ParseError): string => {
   return message.length > 1000 ? `${message.slice(0, 1000)}…` : message
 }
 
-const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Effect.Effect<unknown, ParseResult.ParseError>>()
+const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
 
-/** The schema's decoder, built once per schema (building one per response was a measurable part of each call). */
-const decoderOf = <A, I>(schema: Schema.Schema<A, I>): (u: unknown) => Effect.Effect<A, ParseResult.ParseError> => {
+/**
+ * The schema's synchronous decoder, built once per schema (building one per response was a measurable part of
+ * each call; response schemas have no effectful transformations, so decoding needs no fiber work).
+ */
+const decoderOf = <A, I>(schema: Schema.Schema<A, I>): (u: unknown) => Either.Either<A, ParseResult.ParseError> => {
   let decoder = decoders.get(schema)
   if (decoder === undefined) {
-    decoder = Schema.decodeUnknown(schema as Schema.Schema<unknown, unknown>)
+    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>)
     decoders.set(schema, decoder)
   }
-  return decoder as (u: unknown) => Effect.Effect<A, ParseResult.ParseError>
+  return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
 /** Decodes a 2xx body (`{}` when empty) with the endpoint schema. @internal */
@@ -93,12 +96,15 @@ export const decodeSuccess = <A, I>(
       new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: "the body is not JSON" })
     )
   }
-  return decoderOf(schema)(json.value).pipe(
-    Effect.mapError((error) =>
-      new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: issueOf(error) })
+  const decoded = decoderOf(schema)(json.value)
+  return Either.isRight(decoded)
+    ? Effect.succeed(decoded.right)
+    : Effect.fail(
+      new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: issueOf(decoded.left) })
     )
-  )
 }
+
+const utf8 = new TextDecoder()
 
 const headersOf = (response: HttpClientResponse.HttpClientResponse): Readonly<Record<string, string | undefined>> =>
   response.headers as Readonly<Record<string, string | undefined>>
@@ -155,7 +161,9 @@ export const execute = <A, I>(
           yield* Ref.update(client.rateLimits, (map) => new Map(map).set(definition.name, info.value))
           if (client.onRateLimit) yield* client.onRateLimit(info.value)
         }
-        const text = yield* response.text.pipe(
+        // `arrayBuffer` + one TextDecoder: the Node client's `text` runs a fiber of its own per response
+        const text = yield* response.arrayBuffer.pipe(
+          Effect.map((bytes) => utf8.decode(bytes)),
           Effect.mapError(() =>
             new XError.Transport({
               endpoint: definition.name,

@@ -1,8 +1,7 @@
 /**
- * Reading one segment of an upload source straight into the middle of its multipart request body. Bodies come
- * from a pool of slots (a buffer, and for files a handle of its own) holding at most one slot per segment in
- * flight, so memory is bounded by (segments in flight) x (chunk size), never by the file size, and nothing is
- * allocated per segment.
+ * Reading one segment of an upload source straight into the middle of its multipart request body. Each upload
+ * worker owns one slot (a buffer, and for files a handle of its own), so memory is bounded by (segments in
+ * flight) x (chunk size), never by the file size, and nothing is allocated per segment.
  *
  * @internal
  */
@@ -79,25 +78,6 @@ export const bytesSlot = (bytes: Uint8Array, capacity: number): Effect.Effect<Sl
     read: (segment, content) =>
       Effect.sync(() => content.set(bytes.subarray(segment.offset, segment.offset + segment.length)))
   }))
-
-/**
- * A pool of slots: `use` lends a free slot (creating one in the enclosing scope only when none is free) and takes
- * it back when done, success or failure. With `Effect.forEach(..., { concurrency: n })` at most `n` slots exist.
- *
- * @internal
- */
-export const slotPool = <E>(
-  make: Effect.Effect<Slot, E, Scope.Scope>
-): Effect.Effect<<A, E2, R>(use: (slot: Slot) => Effect.Effect<A, E2, R>) => Effect.Effect<A, E | E2, R>, never, Scope.Scope> =>
-  Effect.map(Effect.scope, (scope) => {
-    const free: Array<Slot> = []
-    return <A, E2, R>(use: (slot: Slot) => Effect.Effect<A, E2, R>) =>
-      Effect.acquireUseRelease(
-        free.length > 0 ? Effect.succeed(free.pop()!) : Scope.extend(make, scope),
-        use,
-        (slot) => Effect.sync(() => void free.push(slot))
-      )
-  })
 
 /**
  * Reads a stream of byte pieces of any sizes into segment buffers, in order, checking it against the size that

@@ -1,0 +1,59 @@
+/**
+ * `platform`: @effect/platform's HttpClient alone over the same keep-alive agent, no xmedia: `concurrency`
+ * workers each read a segment into their own buffer with the multipart framing around it and send it. The floor
+ * any Effect client over this HttpClient stands on.
+ */
+import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import { runChild } from "../child.js"
+import { appendHead, appendTail, type ChildArgs, initializeBody, segmentsOf } from "../shared.js"
+
+const upload = (a: ChildArgs, size: number) => {
+  const layer = NodeHttpClient.layerWithoutAgent.pipe(
+    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: a.concurrency }))
+  )
+  const base = `http://127.0.0.1:${a.port}`
+  const boundary = "----platformbench7f3a9c"
+  const fd = fs.openSync(a.file, "r")
+  const program = Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const json = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.flatMap(client.execute(HttpClientRequest.bearerToken(request, "bench")), (r) => r.json)
+    const init = (yield* json(
+      HttpClientRequest.post(`${base}/2/media/upload/initialize`).pipe(
+        HttpClientRequest.bodyUnsafeJson(initializeBody(size))
+      )
+    )) as { data: { id: string } }
+    const segments = segmentsOf(size, a.chunk)
+    let next = 0
+    const worker = Effect.suspend(() => {
+      const buffer = new Uint8Array(a.chunk + 512)
+      const loop: Effect.Effect<void, unknown> = Effect.suspend(() => {
+        const s = segments[next++]
+        if (s === undefined) return Effect.void
+        const head = appendHead(boundary, s.index)
+        const tail = appendTail(boundary)
+        buffer.set(head, 0)
+        fs.readSync(fd, buffer, head.length, s.length, s.start)
+        buffer.set(tail, head.length + s.length)
+        const body = buffer.subarray(0, head.length + s.length + tail.length)
+        return Effect.zipRight(
+          json(
+            HttpClientRequest.post(`${base}/2/media/upload/${init.data.id}/append`).pipe(
+              HttpClientRequest.setBody(HttpBody.uint8Array(body, `multipart/form-data; boundary=${boundary}`))
+            )
+          ),
+          loop
+        )
+      })
+      return loop
+    })
+    yield* Effect.all(Array.from({ length: a.concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+    yield* json(HttpClientRequest.post(`${base}/2/media/upload/${init.data.id}/finalize`))
+  })
+  return Effect.runPromise(Effect.provide(program, layer)).finally(() => fs.closeSync(fd))
+}
+
+runChild({ platform: upload })
