@@ -344,7 +344,7 @@ const main = async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xmedia-bench-"))
   const server = await startServer()
   if (!process.argv.includes("--no-bundle")) bundled = await bundle(dir)
-  warmup = generate(dir, 8, "warmup")
+  warmup = generate(dir, Number(process.env.BENCH_WARMUP_MIB ?? 8), "warmup")
   console.log(
     `xmedia upload benchmark: node ${process.version}, ${os.cpus().length} CPUs, chunks ${args.chunk} MiB, ` +
       `${args.concurrency} in flight, median of ${args.repeat} interleaved rounds, load average ${os.loadavg()[0]!.toFixed(1)}, ` +

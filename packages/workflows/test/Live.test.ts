@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs"
 import { Engine, Flow, type FlowError, MediaOps, MediaOpsLive, Runner } from "../src/index.js"
 import { fixture, recorder } from "./helpers.js"
 
-const live = Layer.unwrapEffect(Effect.gen(function*() {
+const liveWith = (options: Emulator.Options) => Layer.unwrapEffect(Effect.gen(function*() {
   const emulator = yield* Emulator.Emulator
   const X = MediaOpsLive.layer.pipe(
     Layer.provide(XClient.layer({
@@ -26,7 +26,9 @@ const live = Layer.unwrapEffect(Effect.gen(function*() {
     Layer.merge(AdminClient.layer(emulator.url)),
     Layer.provide(NodeHttpClient.layer)
   )
-})).pipe(Layer.provideMerge(Emulator.layer({ processing: Emulator.afterPolls(1) })))
+})).pipe(Layer.provideMerge(Emulator.layer(options)))
+
+const live = liveWith({ processing: Emulator.afterPolls(1) })
 
 const input = (text: string): Flow.VideoPostInput => ({
   video: fixture("sample.mp4"),
@@ -150,4 +152,29 @@ describe("flows against the emulator", () => {
       // both callers waited for the reset (X sends it in epoch seconds: 1-2 s after the 429)
       for (const r of requests.slice(1)) assert.isAtLeast(r.at - limited.at, 900)
     }).pipe(Effect.provide(live)), 60_000)
+
+  it.live("a spent window (remaining 0) makes the next call wait for the reset instead of drawing a 429", () =>
+    Effect.gen(function*() {
+      const admin = yield* AdminClient.AdminClient
+      const ops = yield* MediaOps.MediaOps
+      const png = new Uint8Array(readFileSync(fixture("sample.png")))
+      const image = Effect.gen(function*() {
+        const session = yield* ops.initialize({ mediaType: "image/png", totalBytes: png.length, category: "tweet_image" })
+        yield* ops.append({ mediaId: session.mediaId, segmentIndex: 0, media: png })
+        yield* ops.finalize(session.mediaId)
+        return session.mediaId
+      })
+      const [a, b] = [yield* image, yield* image]
+      yield* ops.createPost({ text: "first", mediaIds: [a] }) // 201 with x-rate-limit-remaining: 0
+      yield* ops.createPost({ text: "second", mediaIds: [b] })
+      const requests = yield* admin.requests({ operation: "posts.create" })
+      // no 429: the second post waited for the window's reset (epoch seconds, 1-2 s after the first)
+      assert.deepStrictEqual(requests.map((r) => r.status), [201, 201])
+      assert.isAtLeast(requests[1]!.at - requests[0]!.at, 900)
+    }).pipe(
+      Effect.provide(liveWith({
+        processing: Emulator.afterPolls(1),
+        rateLimitOverrides: { "posts.create": { user: { limit: 1, windowSeconds: 2 } } }
+      }))
+    ), 60_000)
 })
