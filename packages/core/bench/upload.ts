@@ -304,17 +304,8 @@ const measureInterleaved = async (
 
 /** `repeat` runs of one client. */
 const measure = async (
-  server: Server,
-  impl: string,
-  file: string,
-  sizeMiB: number,
-  args: Args,
-  concurrency: number
-): Promise<Row> => {
-  const runs: Array<ChildResult> = []
-  for (let i = 0; i < args.repeat; i++) runs.push(await runOnce(server, impl, file, sizeMiB, args, concurrency))
-  return rowOf(impl, sizeMiB, runs)
-}
+  ...[server, impl, file, sizeMiB, args, concurrency]: [Server, string, string, number, Args, number]
+): Promise<Row> => (await measureInterleaved(server, [impl], file, sizeMiB, args, concurrency))[0]!
 
 const pad = (s: string, n: number) => s.padEnd(n)
 const lpad = (s: string, n: number) => s.padStart(n)

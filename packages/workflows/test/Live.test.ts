@@ -30,6 +30,16 @@ const liveWith = (options: Emulator.Options) => Layer.unwrapEffect(Effect.gen(fu
 
 const live = liveWith({ processing: Emulator.afterPolls(1) })
 
+/** Uploads the sample PNG through `ops` (one segment) and answers its media id. */
+const uploadImage = (ops: MediaOps.MediaOps["Type"]) =>
+  Effect.gen(function*() {
+    const png = new Uint8Array(readFileSync(fixture("sample.png")))
+    const session = yield* ops.initialize({ mediaType: "image/png", totalBytes: png.length, category: "tweet_image" })
+    yield* ops.append({ mediaId: session.mediaId, segmentIndex: 0, media: png })
+    yield* ops.finalize(session.mediaId)
+    return session.mediaId
+  })
+
 const input = (text: string): Flow.VideoPostInput => ({
   video: fixture("sample.mp4"),
   subtitles: [
@@ -125,14 +135,7 @@ describe("flows against the emulator", () => {
     Effect.gen(function*() {
       const admin = yield* AdminClient.AdminClient
       const ops = yield* MediaOps.MediaOps
-      const png = new Uint8Array(readFileSync(fixture("sample.png")))
-      const image = Effect.gen(function*() {
-        const session = yield* ops.initialize({ mediaType: "image/png", totalBytes: png.length, category: "tweet_image" })
-        yield* ops.append({ mediaId: session.mediaId, segmentIndex: 0, media: png })
-        yield* ops.finalize(session.mediaId)
-        return session.mediaId
-      })
-      const [a, b] = [yield* image, yield* image]
+      const [a, b] = [yield* uploadImage(ops), yield* uploadImage(ops)]
       yield* admin.addFaults([
         { match: { operation: "posts.create" }, count: 1, fault: { kind: "rateLimit", resetAfterSeconds: 2 } }
       ])
@@ -157,14 +160,7 @@ describe("flows against the emulator", () => {
     Effect.gen(function*() {
       const admin = yield* AdminClient.AdminClient
       const ops = yield* MediaOps.MediaOps
-      const png = new Uint8Array(readFileSync(fixture("sample.png")))
-      const image = Effect.gen(function*() {
-        const session = yield* ops.initialize({ mediaType: "image/png", totalBytes: png.length, category: "tweet_image" })
-        yield* ops.append({ mediaId: session.mediaId, segmentIndex: 0, media: png })
-        yield* ops.finalize(session.mediaId)
-        return session.mediaId
-      })
-      const [a, b] = [yield* image, yield* image]
+      const [a, b] = [yield* uploadImage(ops), yield* uploadImage(ops)]
       yield* ops.createPost({ text: "first", mediaIds: [a] }) // 201 with x-rate-limit-remaining: 0
       yield* ops.createPost({ text: "second", mediaIds: [b] })
       const requests = yield* admin.requests({ operation: "posts.create" })
