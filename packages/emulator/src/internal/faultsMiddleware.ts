@@ -30,6 +30,7 @@ import {
   processingError,
   usageCappedBody
 } from "./faults.js"
+import { peekedLength } from "./routes/body.js"
 import { State } from "./state/State.js"
 
 /** Which surface a path belongs to, when the router has not said. @internal */
@@ -120,7 +121,8 @@ const drainBody = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<
 const watchRequestBytes = (request: HttpServerRequest.HttpServerRequest, bytes: number): Effect.Effect<Effect.Effect<void>> =>
   Effect.sync(() => {
     const socket = socketOf(request)
-    const start = socket.bytesRead
+    // Body bytes the fault stage already read (a peek at command-form fields) count as read.
+    const start = socket.bytesRead - peekedLength(request)
     const onData = () => {
       if (socket.bytesRead - start >= bytes) {
         socket.off("data", onData)
@@ -128,7 +130,7 @@ const watchRequestBytes = (request: HttpServerRequest.HttpServerRequest, bytes: 
         else socket.destroy()
       }
     }
-    if (bytes === 0) {
+    if (socket.bytesRead - start >= bytes) {
       onData()
       return Effect.void
     }
@@ -151,7 +153,8 @@ export const applyFault = <E, R>(
     yield* FiberRef.set(currentFault, Option.some(applied))
     const info = yield* Effect.serviceOption(RequestInfo)
     if (Option.isSome(info)) {
-      yield* info.value.update((i) => ({ ...i, fault: `${applied.ruleId}:${applied.action.kind}` }))
+      // The subject may name the operation more precisely than the router could (a command read from the body).
+      yield* info.value.update((i) => ({ ...i, operation: subject.operation, fault: `${applied.ruleId}:${applied.action.kind}` }))
     }
     const action = applied.action
     switch (action.kind) {

@@ -15,8 +15,8 @@ import { authenticate, type OAuth1Check } from "./auth.js"
 import { Settings, VERSION } from "./config.js"
 import type { ApiSurface } from "./context.js"
 import { makeRequestInfo, RequestInfo as RequestInfoTag, update } from "./context.js"
-import { currentFault } from "./faults.js"
-import { middleware as faultsMiddleware } from "./faultsMiddleware.js"
+import { currentFault, type FaultEngine, Faults, type FaultSubject } from "./faults.js"
+import { middlewareWith as faultsMiddlewareWith } from "./faultsMiddleware.js"
 import { Journal } from "./journal.js"
 import { OAuth1Verifier, toV1Response, toV2Response } from "./oauth1Verify.js"
 import { type ResponseValidator, strictMiddleware } from "./openapi/validator.js"
@@ -25,6 +25,37 @@ import * as Body from "./routes/body.js"
 import * as Respond from "./routes/respond.js"
 import type { Route } from "./routes/router.js"
 import { match } from "./routes/router.js"
+
+/** How much of a multipart body the fault stage may read looking for `command` / `media_id` fields. */
+const PEEK_BYTES = 64 * 1024
+
+/**
+ * Fills in the fault subject of a command-form request from its body fields (`media_id`, `command`), so rules that
+ * target a media id or an operation match v1.1 `upload.json` and the deprecated v2 command form as they match the
+ * dedicated routes. Only done when a rule could care (one names a media id or an operation); url-encoded forms are
+ * read with the handler's own limit (the text is cached for the handler), multipart bodies only up to their first
+ * file part (replayed to the handler). The request's journal entry gets the media id too.
+ */
+const bodyFieldsSubject = (route: Route | undefined, query: URLSearchParams, faults: FaultEngine) =>
+(subject: FaultSubject) =>
+  Effect.gen(function*() {
+    const spec = route?.bodyFields
+    if (spec === undefined || (subject.mediaId !== undefined && query.get("command") !== null)) return subject
+    const rules = yield* faults.list
+    if (!rules.some((r) => r.match.mediaId !== undefined || r.match.operation !== undefined)) return subject
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const settings = yield* Settings
+    const ct = Body.contentTypeOf(request)
+    const body: Record<string, string> = ct === "multipart/form-data"
+      ? yield* Body.peekMultipartFields(PEEK_BYTES)
+      : ct === "application/x-www-form-urlencoded"
+      ? yield* Body.readForm(spec.formLimit(settings)).pipe(Effect.orElseSucceed(() => ({})))
+      : {}
+    const fields = new URLSearchParams({ ...Object.fromEntries(query), ...body })
+    const mediaId = fields.get("media_id") ?? undefined
+    if (mediaId !== undefined && mediaId !== "") yield* update((i) => ({ ...i, mediaId }))
+    return { ...subject, operation: spec.operationFor(fields), mediaId: mediaId === "" ? undefined : mediaId }
+  })
 
 /** Guesses the surface of an unmatched path (for error body shapes). @internal */
 export const surfaceOf = (path: string): ApiSurface =>
@@ -123,7 +154,9 @@ export const makeApp = (routes: ReadonlyArray<Route>, validator: ResponseValidat
         if (!decision.allowed) return tooManyRequestsResponse(api, decision)
         return withHeaders(decision)(yield* checked)
       })
-      return yield* (api === "admin" ? limited : faultsMiddleware(limited))
+      if (api === "admin") return yield* limited
+      const faults = yield* Faults
+      return yield* faultsMiddlewareWith(faults, bodyFieldsSubject(m.route, url.searchParams, faults))(limited)
     })
 
     const response = yield* pipeline.pipe(

@@ -334,10 +334,16 @@ export const readMultipart = (tmpDir: string, fileLimit: number) =>
       return yield* new BodyError({ reason: "BrokenMultipart", detail: "InvalidBoundary" })
     }
     const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    const body = NodeStream.fromReadable<BodyError, Uint8Array>(
-      () => incoming,
-      (e) => new BodyError({ reason: "Io", detail: e instanceof Error ? e.message : String(e) }),
-      { closeOnDone: false }
+    // Bytes a fault-stage peek already took from the socket come first (see peekMultipartFields).
+    const peeked = peekedBytes.get(incoming) ?? []
+    peekedBytes.delete(incoming)
+    const body = Stream.concat(
+      Stream.fromIterable(peeked),
+      NodeStream.fromReadable<BodyError, Uint8Array>(
+        () => incoming,
+        (e) => new BodyError({ reason: "Io", detail: e instanceof Error ? e.message : String(e) }),
+        { closeOnDone: false }
+      )
     )
     return yield* parseMultipart(body, request.headers, tmpDir, fileLimit, (e) => e).pipe(
       Effect.ensuring(Effect.sync(() => {
@@ -345,6 +351,85 @@ export const readMultipart = (tmpDir: string, fileLimit: number) =>
       }))
     )
   })
+
+/** Bytes taken from a request's stream by {@link peekMultipartFields}, replayed first by {@link readMultipart}. */
+const peekedBytes = new WeakMap<object, Array<Uint8Array>>()
+
+/**
+ * Reads the text fields of a multipart request that come before its first file part, without consuming them: the
+ * bytes read are kept and replayed to {@link readMultipart}, so the handler still sees the whole body. Reads at most
+ * `maxBytes` (plus one socket chunk) and stops at the first file part, so upload bytes are never buffered: clients
+ * send `command`, `media_id` and `segment_index` before the `media` part. Never fails (a broken body yields the
+ * fields seen so far; the handler reports it).
+ *
+ * @internal
+ */
+export const peekMultipartFields = (maxBytes: number) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (contentTypeOf(request) !== "multipart/form-data" || !/;\s*boundary=/i.test(request.headers["content-type"] ?? "")) {
+      return {} as Record<string, string>
+    }
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    return yield* Effect.async<Record<string, string>>((resume) => {
+      const fields: Record<string, string> = {}
+      let stop = false
+      let total = 0
+      const taken = peekedBytes.get(incoming) ?? []
+      peekedBytes.set(incoming, taken)
+      const parser = MP.make({
+        headers: request.headers as Record<string, string>,
+        maxFieldSize: maxBytes,
+        isFile: (info) => !info.contentType.includes("application/json") && MP.defaultIsFile(info),
+        onField: (info, value) => {
+          fields[info.name] = MP.decodeField(info, value)
+        },
+        onFile: () => {
+          stop = true
+          return () => {}
+        },
+        onError: () => {
+          stop = true
+        },
+        onDone: () => {
+          stop = true
+        }
+      })
+      const cleanup = () => {
+        incoming.off("readable", onReadable)
+        incoming.off("end", finish)
+        incoming.off("error", finish)
+      }
+      function finish() {
+        cleanup()
+        resume(Effect.succeed(fields))
+      }
+      function onReadable() {
+        while (!stop) {
+          const chunk = incoming.read() as Uint8Array | null
+          if (chunk === null) return
+          taken.push(chunk)
+          total += chunk.length
+          parser.write(chunk)
+          if (total >= maxBytes) stop = true
+        }
+        finish()
+      }
+      if (!incoming.readable) {
+        resume(Effect.succeed(fields))
+        return
+      }
+      incoming.on("readable", onReadable)
+      incoming.on("end", finish)
+      incoming.on("error", finish)
+      onReadable()
+      return Effect.sync(cleanup)
+    })
+  })
+
+/** How many body bytes {@link peekMultipartFields} has taken from the request and not yet replayed. @internal */
+export const peekedLength = (request: HttpServerRequest.HttpServerRequest): number =>
+  (peekedBytes.get(NodeHttpServerRequest.toIncomingMessage(request)) ?? []).reduce((n, c) => n + c.length, 0)
 
 /** Writes bytes to a fresh file in `tmpDir`. @internal */
 export const bytesToFile = (tmpDir: string, bytes: Uint8Array) =>

@@ -7,7 +7,7 @@
 import type { FileSystem, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
 import type { Effect } from "effect"
 import type { AuthRequirement, AuthResult } from "../auth.js"
-import type { Settings } from "../config.js"
+import type { ServerSettings, Settings } from "../config.js"
 import type { ApiSurface, RequestInfo } from "../context.js"
 import type { State } from "../state/State.js"
 import type { HttpFailure } from "./respond.js"
@@ -41,6 +41,16 @@ export interface Route {
   /** Operation name; `operationFor` refines it from the query (command forms). */
   readonly operation: string
   readonly operationFor?: (query: URLSearchParams) => string
+  /**
+   * Command-form routes whose `command` and `media_id` may be in the body (url-encoded form or multipart fields):
+   * how to name the operation from the query and body fields, and the form size limit the handler reads with. The
+   * fault stage peeks at those fields (never at upload bytes) so rules can match by media id and operation before
+   * the handler runs.
+   */
+  readonly bodyFields?: {
+    readonly operationFor: (fields: URLSearchParams) => string
+    readonly formLimit: (settings: ServerSettings) => number
+  }
   readonly api: ApiSurface
   readonly auth: AuthRequirement
   readonly handler: Handler

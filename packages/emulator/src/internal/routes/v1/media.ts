@@ -6,7 +6,8 @@
  * @internal
  */
 import { FileSystem, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Clock, Effect } from "effect"
+import { MediaV1 } from "@xmedia/core"
+import { Clock, Effect, ParseResult, Schema } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import { Settings } from "../../config.js"
 import { update } from "../../context.js"
@@ -130,6 +131,10 @@ const upload: Route = {
   path: "/1.1/media/upload.json",
   operation: "v1.media.upload",
   operationFor: (q) => operationOf(q.get("command") ?? undefined),
+  bodyFields: {
+    operationFor: (fields) => operationOf(fields.get("command") ?? undefined),
+    formLimit: (settings) => Math.ceil(settings.maxChunkBytes * 4 / 3) + 64 * 1024
+  },
   api: "v1.1",
   auth: v1Auth,
   handler: (ctx) =>
@@ -229,8 +234,75 @@ const jsonBody = Effect.gen(function*() {
   return raw as Record<string, unknown>
 })
 
-const isId = (u: unknown): u is string => typeof u === "string" && /^[0-9]{1,19}$/.test(u)
 const idOf = (u: unknown) => (typeof u === "number" ? String(u) : u)
+
+/**
+ * Decodes a v1.1 JSON body with a request Schema (core's `MediaV1` schemas, loosened where X is looser). Unknown keys
+ * are ignored (v1.1 never refused them). A failure becomes X's v1.1 body: code 38 `<param> parameter is missing.` for
+ * a missing key, else code 44 `<param> parameter is invalid.` with the reason (X's v1.1 codes, research §8.2), where
+ * `<param>` is the top-level parameter.
+ */
+const decodeV1 = <A, I>(schema: Schema.Schema<A, I>, body: unknown) =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })(body).pipe(
+    Effect.mapError((e) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(e)[0]
+      const param = String(issue?.path[0] ?? "request")
+      return issue?._tag === "Missing"
+        ? Respond.v1Error(400, 38, `${param} parameter is missing.`)
+        : Respond.v1Error(400, 44, `${param} parameter is invalid: ${issue?.path.map(String).join(".")}: ${issue?.message ?? ""}`)
+    })
+  )
+
+/** `media_id` may arrive as a JSON number (v1.1 clients send 64-bit ids bare; long ones are quoted on read). */
+const withStringIds = (body: Record<string, unknown>): Record<string, unknown> => {
+  const info = body.subtitle_info
+  const subs = info !== null && typeof info === "object" ? (info as Record<string, unknown>).subtitles : undefined
+  return {
+    ...body,
+    ...(body.media_id === undefined ? {} : { media_id: idOf(body.media_id) }),
+    ...(Array.isArray(subs)
+      ? {
+        subtitle_info: {
+          ...(info as Record<string, unknown>),
+          subtitles: subs.map((t: unknown) =>
+            t !== null && typeof t === "object" && "media_id" in t ? { ...t, media_id: idOf(t.media_id) } : t
+          )
+        }
+      }
+      : {})
+  }
+}
+
+/**
+ * Language codes in either case: X's v1.1 page writes "BCP47 code (e.g. 'en', 'sp')" next to an "EN" example (research
+ * §11.15); core's `Ids.LanguageCode` (upper case only) is a client-side choice, stricter than X.
+ */
+const AnyCaseLanguageCode = Schema.String.pipe(
+  Schema.pattern(/^[a-zA-Z]{2}$/, { message: () => "language_code must be a two-letter code" })
+)
+
+/**
+ * `media_category` as text: X's examples write `TweetVideo`, and the emulator also takes `tweet_video` (the Feb-2025
+ * v2 spelling); the category is checked against the video below. Core's `Ids.SubtitleVideoCategory` takes only the
+ * PascalCase spelling its client sends.
+ */
+const VideoCategoryText = Schema.String
+
+/** `subtitles/create.json`: core's `MediaV1.SubtitlesCreateRequest`, loosened as above. */
+const SubtitlesCreateBody = Schema.Struct({
+  ...MediaV1.SubtitlesCreateRequest.fields,
+  media_category: VideoCategoryText,
+  subtitle_info: Schema.Struct({
+    subtitles: Schema.NonEmptyArray(Schema.Struct({ ...MediaV1.SubtitleTrack.fields, language_code: AnyCaseLanguageCode }))
+  })
+})
+
+/** `subtitles/delete.json`: core's `MediaV1.SubtitlesDeleteRequest`, loosened as above. */
+const SubtitlesDeleteBody = Schema.Struct({
+  ...MediaV1.SubtitlesDeleteRequest.fields,
+  media_category: VideoCategoryText,
+  subtitle_info: Schema.Struct({ subtitles: Schema.NonEmptyArray(Schema.Struct({ language_code: AnyCaseLanguageCode })) })
+})
 
 const metadata: Route = {
   method: "POST",
@@ -241,39 +313,30 @@ const metadata: Route = {
   handler: (ctx) =>
     mapV1Errors(Effect.gen(function*() {
       const state = yield* State
-      const body = yield* jsonBody
-      const id = idOf(body.media_id)
-      if (!isId(id)) return yield* Respond.v1Error(400, 38, "media_id parameter is missing.")
-      const alt = body.alt_text
-      if (alt === null || typeof alt !== "object" || typeof (alt as Record<string, unknown>).text !== "string") {
-        return yield* Respond.v1Error(400, 38, "alt_text parameter is missing.")
-      }
-      const text = (alt as { text: string }).text
-      if (text.length > 1000) return yield* Respond.v1Error(400, 44, "alt_text parameter is invalid: it must be <= 1000 characters.")
-      yield* update((i) => ({ ...i, mediaId: id }))
-      yield* Ops.usableMedia(id, ctx.auth.userId)
-      yield* state.updateMedia(id, (m) => ({ ...m, metadata: { ...(m.metadata ?? {}), alt_text: { text } } }))
+      const raw = yield* jsonBody
+      const id = idOf(raw.media_id)
+      if (typeof id === "string") yield* update((i) => ({ ...i, mediaId: id }))
+      // Core's schema is X's contract: media_id, alt_text.text of at most 1000 characters (X's current page).
+      const body = yield* decodeV1(MediaV1.MetadataCreateRequest, withStringIds(raw))
+      const text = body.alt_text.text
+      yield* Ops.usableMedia(body.media_id, ctx.auth.userId)
+      yield* state.updateMedia(body.media_id, (m) => ({ ...m, metadata: { ...(m.metadata ?? {}), alt_text: { text } } }))
       yield* state.persist
       return HttpServerResponse.empty({ status: 200 })
     }))
 }
 
-const videoOf = (ctx: HandlerContext, body: Record<string, unknown>) =>
+const videoOf = (ctx: HandlerContext, id: string, category: string) =>
   Effect.gen(function*() {
-    const id = idOf(body.media_id)
-    if (!isId(id)) return yield* Respond.v1Error(400, 38, "media_id parameter is missing.")
     yield* update((i) => ({ ...i, mediaId: id }))
     const video = yield* Ops.usableMedia(id, ctx.auth.userId).pipe(
       Effect.catchTag("MediaProblem", () => Effect.fail(Respond.v1Error(404, 325, "A media id was not found.")))
     )
-    const wanted = typeof body.media_category === "string" ? Ops.parseCategory(body.media_category) : undefined
+    const wanted = Ops.parseCategory(category)
     if (wanted === undefined || (wanted !== "tweet_video" && wanted !== "amplify_video") || wanted !== video.category) {
       return yield* Respond.v1Error(400, 44, "media_category parameter is invalid.")
     }
-    const info = body.subtitle_info
-    const subs = info !== null && typeof info === "object" ? (info as Record<string, unknown>).subtitles : undefined
-    if (!Array.isArray(subs) || subs.length === 0) return yield* Respond.v1Error(400, 38, "subtitle_info parameter is missing.")
-    return { video, subs: subs as ReadonlyArray<Record<string, unknown>> }
+    return video
   })
 
 const subtitlesCreate: Route = {
@@ -285,20 +348,16 @@ const subtitlesCreate: Route = {
   handler: (ctx) =>
     mapV1Errors(Effect.gen(function*() {
       const state = yield* State
-      const body = yield* jsonBody
-      const { subs, video } = yield* videoOf(ctx, body)
+      const body = yield* decodeV1(SubtitlesCreateBody, withStringIds(yield* jsonBody))
+      const video = yield* videoOf(ctx, body.media_id, body.media_category)
       const now = yield* Clock.currentTimeMillis
       const tracks: Array<{ id: string; language_code: string; display_name: string }> = []
-      for (const s of subs) {
-        const sid = idOf(s.media_id)
-        if (!isId(sid) || typeof s.language_code !== "string" || !/^[a-zA-Z]{2}$/.test(s.language_code) || typeof s.display_name !== "string") {
-          return yield* Respond.v1Error(400, 44, "subtitle_info parameter is invalid.")
-        }
-        const file = yield* state.getMedia(sid)
+      for (const s of body.subtitle_info.subtitles) {
+        const file = yield* state.getMedia(s.media_id)
         if (file === undefined || file.ownerId !== ctx.auth.userId || file.category !== "subtitles" || !Ops.isReady(file, now)) {
           return yield* Respond.v1Error(400, 44, "subtitle_info parameter is invalid: the subtitle media id is not an uploaded subtitles file.")
         }
-        tracks.push({ id: sid, language_code: s.language_code.toUpperCase(), display_name: s.display_name })
+        tracks.push({ id: s.media_id, language_code: s.language_code.toUpperCase(), display_name: s.display_name })
       }
       yield* state.updateMedia(video.id, (m) => ({
         ...m,
@@ -318,9 +377,9 @@ const subtitlesDelete: Route = {
   handler: (ctx) =>
     mapV1Errors(Effect.gen(function*() {
       const state = yield* State
-      const body = yield* jsonBody
-      const { subs, video } = yield* videoOf(ctx, body)
-      const codes = subs.map((s) => (typeof s.language_code === "string" ? s.language_code.toUpperCase() : ""))
+      const body = yield* decodeV1(SubtitlesDeleteBody, withStringIds(yield* jsonBody))
+      const video = yield* videoOf(ctx, body.media_id, body.media_category)
+      const codes = body.subtitle_info.subtitles.map((s) => s.language_code.toUpperCase())
       if (codes.some((c) => !video.subtitles.some((t) => t.language_code === c))) {
         return yield* Respond.v1Error(404, 325, "A media id was not found.")
       }

@@ -7,7 +7,7 @@
  */
 import { FileSystem, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { MediaUpload } from "@xmedia/core"
-import { Clock, Effect, ParseResult, Schema } from "effect"
+import { Clock, Effect, Schema } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import { Settings } from "../../config.js"
 import { update } from "../../context.js"
@@ -16,6 +16,7 @@ import * as Ops from "../mediaOps.js"
 import * as Respond from "../respond.js"
 import type { HandlerContext, Route } from "../router.js"
 import { mapErrors } from "./problems.js"
+import { decodeV2 } from "./shared.js"
 
 const mediaWrite: AuthRequirement = { _tag: "user", scopes: ["media.write"] }
 
@@ -23,23 +24,55 @@ const userOf = (ctx: HandlerContext) => ctx.auth.userId ?? ""
 
 const tmpDir = Ops.tmpDir
 
-const decodeBody = <A, I>(schema: Schema.Schema<A, I>, body: unknown) =>
-  Schema.decodeUnknown(schema, { onExcessProperty: "error", errors: "first" })(body).pipe(
-    Effect.mapError((e) => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(e)[0]
-      const param = issue?.path.map(String).join(".") ?? ""
-      return Respond.invalidRequest(
-        issue === undefined ? "Invalid request body." : `${param === "" ? "body" : `$.${param}`}: ${issue.message}`,
-        param === "" ? {} : { [param]: [String(JSON.stringify(issue?.path.reduce<unknown>((o, k) =>
-          o !== null && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined, body)) ?? "")] }
-      )
-    })
-  )
-
 const requireObjectBody = (body: unknown) =>
   body !== null && typeof body === "object" && !Array.isArray(body)
     ? Effect.succeed(body as Record<string, unknown>)
     : Effect.fail(Respond.invalidRequest("Request body must be a JSON object."))
+
+/**
+ * The JSON body of an APPEND: X's `AppendMediaUploadRequest` (base64 `media` and `segment_index`, both required,
+ * `additionalProperties: false`) with core's `segment_index` rule (an integer 0-999, what core's client sends).
+ */
+const AppendJsonBody = Schema.Struct({
+  media: Schema.String,
+  segment_index: MediaUpload.AppendRequest.fields.segment_index
+})
+
+/** A user-id list: core's rule (each a user id, at most 100). */
+const Owners = MediaUpload.UploadRequest.fields.additional_owners.from
+
+/** `additional_owners` as X's 2.167 one-shot spec types it (one comma-separated string), decoded to core's list. */
+const OwnersText = Schema.transform(
+  Schema.String,
+  Owners,
+  {
+    strict: false,
+    decode: (s) => s.split(",").map((x) => x.trim()).filter((x) => x !== ""),
+    encode: (ids) => ids.join(",")
+  }
+)
+
+/**
+ * The JSON body of the one-shot upload: X's `MediaUploadRequest` (`media` base64 and `media_category` required,
+ * `additional_owners` a comma-separated string) with core's owners rule; an array of ids is taken too (core's
+ * shape). `media_category` stays text and is checked by the upload itself, which also takes X's PascalCase spellings
+ * and `amplify_video` (core's `Ids.MediaCategory` is the snake_case list core sends). `media_type` and `shared` are
+ * tolerated (the emulator never refused them; X's spec does not list them).
+ */
+const UploadJsonBody = Schema.Struct({
+  media: Schema.String,
+  media_category: Schema.String,
+  additional_owners: Schema.optional(Schema.Union(OwnersText, Owners)),
+  media_type: Schema.optional(Schema.String),
+  shared: Schema.optional(Schema.Boolean)
+})
+
+/** The text fields of a multipart one-shot upload (files are parts, not fields): same rules as {@link UploadJsonBody}. */
+const UploadFields = Schema.Struct({
+  media_category: Schema.String,
+  additional_owners: Schema.optional(OwnersText),
+  media_type: Schema.optional(Schema.String)
+})
 
 /** JSON for `{data: ...}`. @internal */
 const data = (status: number, value: unknown) => Respond.json(status, { data: value })
@@ -56,7 +89,7 @@ const initialize: Route = {
       const raw = yield* Body.readJson(settings.maxJsonBytes)
       if (raw === undefined) return yield* Respond.invalidRequest("Request body is required.")
       yield* requireObjectBody(raw)
-      const req = yield* decodeBody(MediaUpload.InitializeRequest, raw)
+      const req = yield* decodeV2(MediaUpload.InitializeRequest, raw)
       const m = yield* Ops.init({
         userId: userOf(ctx),
         mediaType: req.media_type,
@@ -84,13 +117,13 @@ export const readAppendBody = (fieldsFromQuery: URLSearchParams | undefined) =>
     if (ct === "application/json") {
       const raw = yield* Body.readJson(Math.ceil(settings.maxChunkBytes * 4 / 3) + 64 * 1024)
       const obj = yield* requireObjectBody(raw)
-      const extra = Object.keys(obj).find((k) => k !== "media" && k !== "segment_index")
-      if (extra !== undefined) return yield* Respond.invalidRequest(`$.${extra}: is unexpected`, { [extra]: [""] })
-      if (typeof obj.media !== "string") return yield* new Ops.MediaProblem({ kind: "Missing", param: "media", message: "media parameter is missing." })
-      const bytes = Body.decodeBase64(obj.media)
+      // X's observed answer for a missing chunk (research §8.1, [I-nta569]); the rest is the schema's.
+      if (obj.media === undefined) return yield* new Ops.MediaProblem({ kind: "Missing", param: "media", message: "media parameter is missing." })
+      const body = yield* decodeV2(AppendJsonBody, obj)
+      const bytes = Body.decodeBase64(body.media)
       if (bytes === undefined) return yield* Respond.invalidRequest("media must be base64-encoded.", { media: [""] })
       if (bytes.length > settings.maxChunkBytes) return yield* new Body.BodyError({ reason: "TooLarge", limit: settings.maxChunkBytes })
-      const index = yield* Ops.parseSegmentIndex(obj.segment_index)
+      const index = body.segment_index
       const file = yield* Body.bytesToFile(dir, bytes)
       return { index, file, fields: {} as Record<string, string> }
     }
@@ -194,6 +227,7 @@ const uploadRoute: Route = {
   path: "/2/media/upload",
   operation: "media.upload",
   operationFor: commandOf,
+  bodyFields: { operationFor: commandOf, formLimit: (settings) => settings.maxJsonBytes },
   api: "v2",
   auth: mediaWrite,
   handler: (ctx) =>
@@ -217,21 +251,15 @@ const uploadRoute: Route = {
       }
       if (ct === "application/json" && queryCommand === null) {
         const raw = yield* Body.readJson(Math.ceil(settings.maxChunkBytes * 4))
-        const obj = yield* requireObjectBody(raw)
-        const extra = Object.keys(obj).find((k) => !["media", "media_category", "additional_owners", "media_type", "shared"].includes(k))
-        if (extra !== undefined) return yield* Respond.invalidRequest(`$.${extra}: is unexpected`, { [extra]: [""] })
-        if (typeof obj.media !== "string") return yield* Respond.invalidRequest("$.media: is missing but it is required", { media: [""] })
-        const bytes = Body.decodeBase64(obj.media)
+        const body = yield* decodeV2(UploadJsonBody, yield* requireObjectBody(raw))
+        const bytes = Body.decodeBase64(body.media)
         if (bytes === undefined) return yield* Respond.invalidRequest("media must be base64-encoded.", { media: [""] })
         const file = yield* Body.bytesToFile(yield* tmpDir, bytes)
-        const owners = Array.isArray(obj.additional_owners)
-          ? obj.additional_owners.map(String)
-          : ownersFrom(typeof obj.additional_owners === "string" ? obj.additional_owners : undefined)
         return yield* oneShotFile(ctx, {
           file,
-          category: typeof obj.media_category === "string" ? obj.media_category : undefined,
-          mediaType: typeof obj.media_type === "string" ? obj.media_type : undefined,
-          owners
+          category: body.media_category,
+          mediaType: body.media_type,
+          owners: body.additional_owners ?? []
         })
       }
       if (queryCommand !== null) {
@@ -260,11 +288,12 @@ const oneShot = (ctx: HandlerContext, body: Body.MultipartBody) =>
         file = yield* Body.bytesToFile(yield* tmpDir, new TextEncoder().encode(body.fields["media"]))
       }
       if (file === undefined) return yield* Respond.invalidRequest("$.media: is missing but it is required", { media: [""] })
+      const fields = yield* decodeV2(UploadFields, body.fields, { excess: "ignore" })
       return yield* oneShotFile(ctx, {
         file,
-        category: body.fields["media_category"],
-        mediaType: body.fields["media_type"],
-        owners: ownersFrom(body.fields["additional_owners"])
+        category: fields.media_category,
+        mediaType: fields.media_type,
+        owners: fields.additional_owners ?? []
       })
     }).pipe(Effect.tapError(() => cleanup))
   })

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { Posts } from "@xmedia/core"
 import { Clock, Effect } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import { Settings } from "../../config.js"
@@ -14,7 +15,7 @@ import { isReady } from "../mediaOps.js"
 import * as Respond from "../respond.js"
 import type { Route } from "../router.js"
 import { mapErrors } from "./problems.js"
-import { data, isId, jsonObject, list, mediaTypeName, notFoundError } from "./shared.js"
+import { data, decodeV2, isId, jsonObject, list, mediaTypeName, notFoundError } from "./shared.js"
 
 const write: AuthRequirement = { _tag: "user", scopes: ["tweet.read", "tweet.write", "users.read"] }
 const read: AuthRequirement = { _tag: "user", scopes: ["tweet.read", "users.read"], allowApp: true }
@@ -68,34 +69,23 @@ const create: Route = {
       if (unknownField !== undefined) {
         return yield* Respond.invalidRequest(`$.${unknownField}: is not defined in the schema and the schema does not allow additional properties`, { [unknownField]: [""] })
       }
-      const text = body.text === undefined ? "" : body.text
-      if (typeof text !== "string") return yield* Respond.invalidRequest("$.text: expected type: String", { text: [String(text)] })
-      const media = body.media
+      // Core's `Posts.CreateRequest` decides text, media.media_ids (1-4 ids), media.tagged_user_ids (<= 10) and reply;
+      // the other top-level fields X accepts (KNOWN) and the sub-fields core does not model (media.call_to_actions,
+      // reply.exclude_reply_user_ids, ...) are X's too, so unknown keys are checked above and ignored here.
+      const req = yield* decodeV2(Posts.CreateRequest, body, { excess: "ignore" })
+      const text = req.text ?? ""
       let mediaRecords: Array<MediaRecord> = []
-      if (media !== undefined) {
-        if (media === null || typeof media !== "object" || Array.isArray(media)) {
-          return yield* Respond.invalidRequest("$.media: expected type: JSONObject", { media: [""] })
-        }
+      if (req.media !== undefined) {
         if (EXCLUSIVE.some((k) => body[k] !== undefined)) {
           return yield* Respond.invalidRequest(
             "You can only provide one of poll or quote_tweet_id or direct_message_deep_link or media or card_uri.",
             { media: [""] }
           )
         }
-        const m = media as Record<string, unknown>
-        const ids = m.media_ids
-        if (!Array.isArray(ids) || ids.length < 1 || ids.length > 4 || !ids.every(isId)) {
-          return yield* Respond.invalidRequest("$.media.media_ids: expected 1 to 4 media ids", {
-            "media.media_ids": Array.isArray(ids) ? ids.map(String) : []
-          })
-        }
-        const tagged = m.tagged_user_ids
-        if (tagged !== undefined && (!Array.isArray(tagged) || tagged.length > 10 || !tagged.every(isId))) {
-          return yield* Respond.invalidRequest("$.media.tagged_user_ids: expected up to 10 user ids", { "media.tagged_user_ids": [] })
-        }
+        const ids: ReadonlyArray<string> = req.media.media_ids
         const now = yield* Clock.currentTimeMillis
         const bad: Array<string> = []
-        for (const id of ids as ReadonlyArray<string>) {
+        for (const id of ids) {
           const rec = yield* state.getMedia(id)
           if (
             rec === undefined || !canUse(rec, ctx.auth.userId) || !isReady(rec, now) ||
