@@ -8,7 +8,10 @@
  * time and peak RSS belong to that client alone (clients in `upload/clients/`, the child harness in
  * `upload/child.ts`):
  *
- * - `platform`: @effect/platform's HttpClient alone (same agent, same framed bodies, no xmedia): the floor;
+ * - `platform`: @effect/platform's HttpClient alone (same agent, same framed bodies, no xmedia): the floor any
+ *   client over that HttpClient stands on;
+ * - `lean` (only with `--only`): the same worker loop, each request one `Effect.async` around `http.request` (no
+ *   HttpClient): separates the Effect runtime's cost from the HttpClient's;
  * - `xmedia`: `Uploader.uploadFile` over `NodeHttpClient.layerWithoutAgent` + a keep-alive agent;
  * - `xmedia-default-agent`: the same over `NodeHttpClient.layer` (its agent does not keep connections alive);
  * - `effect-formdata`: `MediaUpload.append` per segment (a `FormData` + `Blob` body) over the keep-alive agent,
@@ -161,6 +164,7 @@ const clientModules: Readonly<Record<string, string>> = {
   "bare-buffer": "bare",
   fetch: "fetch",
   platform: "platform",
+  lean: "lean",
   xmedia: "xmedia",
   "xmedia-default-agent": "xmedia",
   "effect-formdata": "effectFormData"
