@@ -8,7 +8,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Emulator } from "../src/index.js"
-import { at, call, DEV_USER, fixture, oauth1Header, type Res, uploadChunked } from "./helpers.js"
+import { at, call, type CallOptions, DEV_USER, fixture, oauth1Header, type Res, uploadChunked } from "./helpers.js"
 
 const TestLayer = Layer.mergeAll(Emulator.layer({ processing: Emulator.immediate }), NodeHttpClient.layer)
 
@@ -37,6 +37,28 @@ const v1Json = (path: string, json: unknown) =>
       authorization: oauth1Header("POST", `https://upload.twitter.com${path}`, {}, undefined, { timestamp: 1, nonce: `rs-${++nonce}` })
     }
   })
+
+/** A v1.1 request signed with the dev OAuth 1.0a credentials: url-encoded fields are signed, multipart ones not. */
+const v1 = (options: Pick<CallOptions, "urlEncoded" | "form">) =>
+  call("POST", "/1.1/media/upload.json", {
+    token: null,
+    ...options,
+    headers: {
+      authorization: oauth1Header("POST", "https://upload.twitter.com/1.1/media/upload.json", options.urlEncoded ?? {}, undefined, {
+        timestamp: 1,
+        nonce: `rs-${++nonce}`
+      })
+    }
+  })
+
+/** Asserts a v1.1 error body with `code` whose message starts with `<param> parameter is ...`. */
+const assertV1 = (res: Res, code: 38 | 44, param: string) => {
+  assert.strictEqual(res.status, 400, res.text)
+  assert.strictEqual(at(res.json, "errors", 0, "code"), code, res.text)
+  const message = String(at(res.json, "errors", 0, "message"))
+  assert.isTrue(message.startsWith(`${param} parameter is ${code === 38 ? "missing." : "invalid"}`), message)
+  return message
+}
 
 const image = Effect.map(uploadChunked(fixture("sample.png"), "image/png", "tweet_image"), (r) => r.id)
 const video = Effect.map(uploadChunked(fixture("sample.mp4"), "video/mp4", "tweet_video"), (r) => r.id)
@@ -157,6 +179,121 @@ layer(TestLayer)("request bodies decoded with core's schemas", (it) => {
       assert.deepStrictEqual(record?.additionalOwners, [OTHER_USER, DEV_USER])
       const arr = yield* json({ media, media_category: "tweet_image", additional_owners: [OTHER_USER] })
       assert.strictEqual(arr.status, 200, arr.text)
+    }))
+
+  it.effect("v2 command-form INIT (form fields and query): core's MediaUpload.InitializeRequest read from text", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      const form = (fields: Record<string, string>) =>
+        call("POST", "/2/media/upload", { form: Object.entries({ command: "INIT", ...fields }) })
+      const png = { media_type: "image/png", total_bytes: "10" }
+      assertInvalid(yield* form({ media_type: "image/png" }), "total_bytes")
+      assertInvalid(yield* form({ ...png, total_bytes: "ten" }), "total_bytes")
+      assertInvalid(yield* form({ ...png, total_bytes: "1.5" }), "total_bytes")
+      assertInvalid(yield* form({ ...png, total_bytes: "17179869185" }), "total_bytes")
+      assert.match(assertInvalid(yield* form({ total_bytes: "10" }), "media_type"), /is missing but it is required$/)
+      assertInvalid(yield* form({ ...png, media_type: "image/x-unknown" }), "media_type")
+      assertInvalid(yield* form({ ...png, media_category: "TweetImage" }), "media_category")
+      assertInvalid(yield* form({ ...png, additional_owners: "12,abc" }), "additional_owners")
+      assertInvalid(yield* form({ ...png, additional_owners: Array(101).fill(OTHER_USER).join(",") }), "additional_owners")
+      // The same rules when the fields are url-encoded, or in the query (X's Python sample).
+      const encoded = yield* call("POST", "/2/media/upload", { urlEncoded: { command: "INIT", ...png, total_bytes: "-1" } })
+      assertInvalid(encoded, "total_bytes")
+      assert.deepStrictEqual(at(encoded.json, "errors", 0, "parameters"), { total_bytes: ["-1"] })
+      assertInvalid(yield* call("POST", "/2/media/upload?command=INIT&media_type=image/png&total_bytes=10&additional_owners=x"), "additional_owners")
+
+      // What X accepts passes: 0 bytes (X's spec: 0..16 GiB), owners with blanks after commas, `shared`.
+      const ok = yield* form({ ...png, media_category: "dm_image", additional_owners: `${OTHER_USER}, ${DEV_USER}`, shared: "true" })
+      assert.strictEqual(ok.status, 202, ok.text)
+      const record = yield* emulator.media(String(at(ok.json, "data", "id")))
+      assert.deepStrictEqual(
+        [record?.category, record?.totalBytes, record?.additionalOwners, record?.shared],
+        ["dm_image", 10, [OTHER_USER, DEV_USER], true]
+      )
+      const zero = yield* call("POST", "/2/media/upload?command=INIT&media_type=image/png&total_bytes=0")
+      assert.strictEqual(zero.status, 202, zero.text)
+      assert.strictEqual((yield* emulator.media(String(at(zero.json, "data", "id"))))?.shared, false)
+    }))
+
+  it.effect("multipart APPEND segment_index: core's rule (integer 0-999) on the v2 route, the command form and v1.1", () =>
+    Effect.gen(function*() {
+      const png = fixture("sample.png")
+      const chunk = { bytes: png, filename: "a.png" }
+      const bad = ["1000", "-1", "1.5", "abc", "1e2"]
+
+      // v2 dedicated route.
+      const id = (yield* call("POST", "/2/media/upload/initialize", { json: { media_type: "image/png", total_bytes: png.length } })).json
+      const v2Id = String(at(id, "data", "id"))
+      const append = (index: string | undefined) =>
+        call("POST", `/2/media/upload/${v2Id}/append`, {
+          form: [...(index === undefined ? [] : [["segment_index", index] as const]), ["media", chunk]]
+        })
+      for (const index of bad) {
+        const res = yield* append(index)
+        assertInvalid(res, "segment_index")
+        assert.deepStrictEqual(at(res.json, "errors", 0, "parameters"), { segment_index: [index] })
+      }
+      assert.match(assertInvalid(yield* append(undefined), "segment_index"), /is missing but it is required$/)
+      assert.strictEqual((yield* append("999")).status, 200)
+      assert.strictEqual((yield* append("0")).status, 200)
+
+      // v2 command form: fields in the multipart body, or in the query.
+      const init = yield* call("POST", `/2/media/upload?command=INIT&media_type=image/png&total_bytes=${png.length}`)
+      const cmdId = String(at(init.json, "data", "id"))
+      const command = (index: string) =>
+        call("POST", "/2/media/upload", { form: [["command", "APPEND"], ["media_id", cmdId], ["segment_index", index], ["media", chunk]] })
+      for (const index of bad) assertInvalid(yield* command(index), "segment_index")
+      assertInvalid(yield* call("POST", `/2/media/upload?command=APPEND&media_id=${cmdId}&segment_index=x`, { form: [["media", chunk]] }), "segment_index")
+      assert.strictEqual((yield* command("0")).status, 204)
+      assert.strictEqual((yield* call("POST", `/2/media/upload?command=APPEND&media_id=${cmdId}&segment_index=1`, { form: [["media", chunk]] })).status, 204)
+
+      // v1.1: code 44 for a bad index, 38 for none.
+      const v1Init = yield* v1({ urlEncoded: { command: "INIT", media_type: "image/png", total_bytes: String(png.length) } })
+      const v1Id = String(at(v1Init.json, "media_id_string"))
+      const v1Append = (index: string | undefined) =>
+        v1({ form: [["command", "APPEND"], ["media_id", v1Id], ...(index === undefined ? [] : [["segment_index", index] as const]), ["media", chunk]] })
+      for (const index of bad) assertV1(yield* v1Append(index), 44, "segment_index")
+      assert.deepStrictEqual((yield* v1Append(undefined)).json, { errors: [{ code: 38, message: "segment_index parameter is missing." }] })
+      assert.strictEqual((yield* v1Append("0")).status, 204)
+      const fin = yield* v1({ urlEncoded: { command: "FINALIZE", media_id: v1Id } })
+      assert.strictEqual(fin.status, 200, fin.text)
+    }))
+
+  it.effect("v1.1 INIT and simple upload: core's MediaV1 request rules read from form fields, X's codes 38 and 44", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      const init = (fields: Record<string, string>) => v1({ urlEncoded: { command: "INIT", ...fields } })
+      const png = { media_type: "image/png", total_bytes: "10" }
+      assert.deepStrictEqual((yield* init({ media_type: "image/png" })).json, { errors: [{ code: 38, message: "total_bytes parameter is missing." }] })
+      assert.deepStrictEqual((yield* init({ ...png, media_type: "" })).json, { errors: [{ code: 38, message: "media_type parameter is missing." }] })
+      assertV1(yield* init({ ...png, total_bytes: "ten" }), 44, "total_bytes")
+      assertV1(yield* init({ ...png, total_bytes: "17179869185" }), 44, "total_bytes")
+      assertV1(yield* init({ ...png, additional_owners: "abc" }), 44, "additional_owners")
+      assertV1(yield* init({ ...png, additional_owners: Array(101).fill(OTHER_USER).join(",") }), 44, "additional_owners")
+      assertV1(yield* init({ ...png, media_category: "poster" }), 44, "media_category")
+
+      // Where X's v1.1 is looser than core's client: any MIME type, PascalCase categories, 0 bytes.
+      const ok = yield* init({
+        media_type: "image/x-portable-anymap",
+        total_bytes: "0",
+        media_category: "TweetImage",
+        additional_owners: `${OTHER_USER},${DEV_USER}`,
+        shared: "true"
+      })
+      assert.strictEqual(ok.status, 202, ok.text)
+      const record = yield* emulator.media(String(at(ok.json, "media_id_string")))
+      assert.deepStrictEqual(
+        [record?.mediaType, record?.category, record?.totalBytes, record?.additionalOwners, record?.shared],
+        ["image/x-portable-anymap", "tweet_image", 0, [OTHER_USER, DEV_USER], true]
+      )
+
+      // The simple upload's owners follow core's MediaV1.UploadRequest rule.
+      const bytes = fixture("sample.png")
+      const simple = (owners: string) => v1({ form: [["media_category", "tweet_image"], ["additional_owners", owners], ["media", { bytes, filename: "a.png" }]] })
+      assertV1(yield* simple("12,abc"), 44, "additional_owners")
+      const uploaded = yield* simple(OTHER_USER)
+      assert.strictEqual(uploaded.status, 200, uploaded.text)
+      assert.deepStrictEqual((yield* emulator.media(String(at(uploaded.json, "media_id_string"))))?.additionalOwners, [OTHER_USER])
     }))
 
   it.effect("v1.1 metadata and subtitles: core's MediaV1 schemas, X's v1.1 error bodies", () =>

@@ -66,7 +66,6 @@ export const defaultCategory = (mediaType: string): Ids.MediaCategory => {
 }
 
 const isCategory = Schema.is(Ids.MediaCategory)
-const isMediaType = Schema.is(Ids.MediaType)
 
 /** Parses a media_category (snake_case; also the PascalCase/upper-case spellings v1.1 accepted). @internal */
 export const parseCategory = (raw: string): Ids.MediaCategory | undefined => {
@@ -74,39 +73,32 @@ export const parseCategory = (raw: string): Ids.MediaCategory | undefined => {
   return isCategory(snake) ? snake : undefined
 }
 
-/** Input of {@link init}. @internal */
+/**
+ * Input of {@link init}: values already decoded by the route with core's request Schemas (media type present,
+ * `total_bytes` 0..16 GiB, owners each a user id and at most 100). @internal
+ */
 export interface InitInput {
   readonly userId: string
-  readonly mediaType: string | undefined
-  readonly totalBytes: unknown
+  readonly mediaType: string
+  readonly totalBytes: number
+  /** Snake_case, or the PascalCase / upper-case spellings v1.1 accepted. */
   readonly category: string | undefined
   readonly additionalOwners: ReadonlyArray<string>
   readonly shared: boolean
   readonly source: MediaRecord["source"]
-  /** v1.1 accepts any MIME; v2 only its enum. */
-  readonly strictMediaType: boolean
 }
 
-/** INIT: validates and creates an upload session. @internal */
+/** INIT: checks what depends on the media (category, its size cap) and creates an upload session. @internal */
 export const init = (input: InitInput) =>
   Effect.gen(function*() {
     const state = yield* State
-    if (input.mediaType === undefined || input.mediaType === "") return yield* missing("media_type")
-    if (input.strictMediaType && !isMediaType(input.mediaType)) {
-      return yield* invalid("media_type", input.mediaType, `media_type ${input.mediaType} is not supported.`)
-    }
-    if (input.totalBytes === undefined || input.totalBytes === "") return yield* missing("total_bytes")
-    const total = typeof input.totalBytes === "number" ? input.totalBytes : Number(input.totalBytes)
-    if (!Number.isInteger(total) || total < 0 || total > 17179869184) {
-      return yield* invalid("total_bytes", String(input.totalBytes), "total_bytes must be an integer between 0 and 17179869184.")
-    }
+    if (input.mediaType === "") return yield* missing("media_type")
+    const total = input.totalBytes
     let category: Ids.MediaCategory
     if (input.category === undefined || input.category === "") {
       category = defaultCategory(input.mediaType)
     } else {
-      const parsed = input.strictMediaType
-        ? (isCategory(input.category) ? input.category : undefined)
-        : parseCategory(input.category)
+      const parsed = parseCategory(input.category)
       if (parsed === undefined) {
         return yield* invalid("media_category", input.category, `media_category ${input.category} is not supported.`)
       }
@@ -120,11 +112,6 @@ export const init = (input: InitInput) =>
         `File size exceeds ${cap} bytes, the maximum for media_category ${category}.`
       )
     }
-    if (input.additionalOwners.length > 100) {
-      return yield* invalid("additional_owners", input.additionalOwners.join(","), "Up to 100 additional owners may be specified.")
-    }
-    const bad = input.additionalOwners.find((o) => !/^[0-9]{1,19}$/.test(o))
-    if (bad !== undefined) return yield* invalid("additional_owners", bad, `additional_owners contains an invalid user id: ${bad}`)
     const record = yield* state.createMedia({
       ownerId: input.userId,
       additionalOwners: input.additionalOwners,
@@ -140,15 +127,6 @@ export const init = (input: InitInput) =>
 
 /** Seconds left before `m` expires. @internal */
 export const expiresAfterSecs = (m: MediaRecord, now: number) => Math.max(0, Math.floor((m.expiresAt - now) / 1000))
-
-/** Parses a segment index (0..999). @internal */
-export const parseSegmentIndex = (raw: unknown) => {
-  if (raw === undefined || raw === "") return Effect.fail(missing("segment_index"))
-  const n = typeof raw === "number" ? raw : /^[0-9]{1,4}$/.test(String(raw)) ? Number(raw) : Number.NaN
-  return Number.isInteger(n) && n >= 0 && n <= 999
-    ? Effect.succeed(n)
-    : Effect.fail(invalid("segment_index", String(raw), "segment_index must be an integer between 0 and 999."))
-}
 
 /** APPEND: moves the chunk file into place as segment `index` (overwriting a previous one). @internal */
 export const append = (id: string, userId: string | undefined, index: number, chunk: DiskFile) =>

@@ -14,6 +14,7 @@ import { update } from "../../context.js"
 import type { MediaRecord } from "../../state/State.js"
 import { State } from "../../state/State.js"
 import * as Body from "../body.js"
+import * as FormFields from "../formFields.js"
 import * as Ops from "../mediaOps.js"
 import * as Respond from "../respond.js"
 import type { HandlerContext, Route } from "../router.js"
@@ -74,9 +75,6 @@ export const v1Upload = (m: MediaRecord, now: number, withKey: boolean) => {
 
 const tmpDir = Ops.tmpDir
 
-const ownersFrom = (raw: string | undefined) =>
-  raw === undefined || raw === "" ? [] : raw.split(",").map((s) => s.trim()).filter((s) => s !== "")
-
 const readParams = (ctx: HandlerContext) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -115,6 +113,24 @@ const mediaFile = (params: { fields: Record<string, string>; files: Record<strin
     return yield* Body.bytesToFile(yield* tmpDir, bytes)
   })
 
+/**
+ * Decodes a v1.1 JSON body or form fields with a request Schema (core's `MediaV1` schemas, or form-field schemas
+ * built from them in `formFields.ts`, loosened where X is looser). Unknown keys are ignored (v1.1 never refused
+ * them). A failure becomes X's v1.1 body: code 38 `<param> parameter is missing.` for a missing key, else code 44
+ * `<param> parameter is invalid.` with the reason (X's v1.1 codes, research §8.2), where `<param>` is the top-level
+ * parameter.
+ */
+const decodeV1 = <A, I>(schema: Schema.Schema<A, I>, body: unknown) =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })(body).pipe(
+    Effect.mapError((e) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(e)[0]
+      const param = String(issue?.path[0] ?? "request")
+      return issue?._tag === "Missing"
+        ? Respond.v1Error(400, 38, `${param} parameter is missing.`)
+        : Respond.v1Error(400, 44, `${param} parameter is invalid: ${issue?.path.map(String).join(".")}: ${issue?.message ?? ""}`)
+    })
+  )
+
 const operationOf = (command: string | undefined) =>
   command === "INIT"
     ? "v1.media.init"
@@ -150,15 +166,16 @@ const upload: Route = {
         const now = yield* Clock.currentTimeMillis
         switch (command) {
           case "INIT": {
+            // Core's MediaV1.InitializeRequest read from text fields (see FormFields.V1Init for X's looser points).
+            const req = yield* decodeV1(FormFields.V1Init, FormFields.present(f))
             const m = yield* Ops.init({
               userId,
-              mediaType: f["media_type"],
-              totalBytes: f["total_bytes"],
-              category: f["media_category"],
-              additionalOwners: ownersFrom(f["additional_owners"]),
-              shared: f["shared"] === "true",
-              source: "v1-chunked",
-              strictMediaType: false
+              mediaType: req.media_type,
+              totalBytes: req.total_bytes,
+              category: req.media_category,
+              additionalOwners: req.additional_owners ?? [],
+              shared: req.shared ?? false,
+              source: "v1-chunked"
             })
             return v1Json(202, {
               media_id: m.id,
@@ -171,7 +188,7 @@ const upload: Route = {
             const id = f["media_id"]
             if (id === undefined || id === "") return yield* new Ops.MediaProblem({ kind: "Missing", param: "media_id", message: "" })
             yield* Ops.usableMedia(id, userId)
-            const index = yield* Ops.parseSegmentIndex(f["segment_index"])
+            const { segment_index: index } = yield* decodeV1(FormFields.SegmentIndexFields, FormFields.present(f))
             const file = yield* mediaFile(params)
             yield* update((i) => ({ ...i, bodySha256: file.sha256 }))
             yield* Ops.append(id, userId, index, file)
@@ -184,16 +201,16 @@ const upload: Route = {
             return v1Json(200, v1Upload(m, yield* Clock.currentTimeMillis, false))
           }
           case undefined: {
+            const fields = yield* decodeV1(FormFields.V1UploadFields, FormFields.present(f))
             const file = yield* mediaFile(params)
             const m = yield* Ops.oneShot({
               userId,
               file,
               mediaType: undefined,
-              category: f["media_category"],
-              additionalOwners: ownersFrom(f["additional_owners"]),
-              shared: f["shared"] === "true",
-              source: "v1-simple",
-              strictMediaType: false
+              category: fields.media_category,
+              additionalOwners: fields.additional_owners ?? [],
+              shared: fields.shared ?? false,
+              source: "v1-simple"
             })
             return v1Json(200, v1Upload(m, yield* Clock.currentTimeMillis, f["media_category"] !== undefined))
           }
@@ -235,23 +252,6 @@ const jsonBody = Effect.gen(function*() {
 })
 
 const idOf = (u: unknown) => (typeof u === "number" ? String(u) : u)
-
-/**
- * Decodes a v1.1 JSON body with a request Schema (core's `MediaV1` schemas, loosened where X is looser). Unknown keys
- * are ignored (v1.1 never refused them). A failure becomes X's v1.1 body: code 38 `<param> parameter is missing.` for
- * a missing key, else code 44 `<param> parameter is invalid.` with the reason (X's v1.1 codes, research §8.2), where
- * `<param>` is the top-level parameter.
- */
-const decodeV1 = <A, I>(schema: Schema.Schema<A, I>, body: unknown) =>
-  Schema.decodeUnknown(schema, { onExcessProperty: "ignore", errors: "first" })(body).pipe(
-    Effect.mapError((e) => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(e)[0]
-      const param = String(issue?.path[0] ?? "request")
-      return issue?._tag === "Missing"
-        ? Respond.v1Error(400, 38, `${param} parameter is missing.`)
-        : Respond.v1Error(400, 44, `${param} parameter is invalid: ${issue?.path.map(String).join(".")}: ${issue?.message ?? ""}`)
-    })
-  )
 
 /** `media_id` may arrive as a JSON number (v1.1 clients send 64-bit ids bare; long ones are quoted on read). */
 const withStringIds = (body: Record<string, unknown>): Record<string, unknown> => {

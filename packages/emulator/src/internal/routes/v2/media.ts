@@ -12,6 +12,7 @@ import type { AuthRequirement } from "../../auth.js"
 import { Settings } from "../../config.js"
 import { update } from "../../context.js"
 import * as Body from "../body.js"
+import * as FormFields from "../formFields.js"
 import * as Ops from "../mediaOps.js"
 import * as Respond from "../respond.js"
 import type { HandlerContext, Route } from "../router.js"
@@ -42,15 +43,7 @@ const AppendJsonBody = Schema.Struct({
 const Owners = MediaUpload.UploadRequest.fields.additional_owners.from
 
 /** `additional_owners` as X's 2.167 one-shot spec types it (one comma-separated string), decoded to core's list. */
-const OwnersText = Schema.transform(
-  Schema.String,
-  Owners,
-  {
-    strict: false,
-    decode: (s) => s.split(",").map((x) => x.trim()).filter((x) => x !== ""),
-    encode: (ids) => ids.join(",")
-  }
-)
+const OwnersText = FormFields.listText(Owners)
 
 /**
  * The JSON body of the one-shot upload: X's `MediaUploadRequest` (`media` base64 and `media_category` required,
@@ -97,8 +90,7 @@ const initialize: Route = {
         category: req.media_category,
         additionalOwners: req.additional_owners ?? [],
         shared: req.shared ?? false,
-        source: "chunked",
-        strictMediaType: true
+        source: "chunked"
       })
       const now = yield* Clock.currentTimeMillis
       return data(200, { id: m.id, media_key: m.mediaKey, expires_after_secs: Ops.expiresAfterSecs(m, now) })
@@ -142,7 +134,11 @@ export const readAppendBody = (fieldsFromQuery: URLSearchParams | undefined) =>
         file = yield* Body.bytesToFile(dir, bytes)
       }
       if (file === undefined) return yield* new Ops.MediaProblem({ kind: "Missing", param: "media", message: "media parameter is missing." })
-      const index = yield* Ops.parseSegmentIndex(body.fields["segment_index"] ?? fieldsFromQuery?.get("segment_index") ?? undefined)
+      const raw = body.fields["segment_index"] ?? fieldsFromQuery?.get("segment_index") ?? undefined
+      const { segment_index: index } = yield* decodeV2(
+        FormFields.SegmentIndexFields,
+        FormFields.present(raw === undefined ? {} : { segment_index: raw })
+      )
       return { index, file, fields: body.fields }
     }).pipe(Effect.tapError(() => cleanup))
   })
@@ -217,9 +213,6 @@ const commandOf = (query: URLSearchParams) => {
   const c = query.get("command")
   return c === "INIT" ? "media.initialize" : c === "APPEND" ? "media.append" : c === "FINALIZE" ? "media.finalize" : "media.upload"
 }
-
-const ownersFrom = (raw: string | undefined | null) =>
-  raw === undefined || raw === null || raw === "" ? [] : raw.split(",").map((s) => s.trim()).filter((s) => s !== "")
 
 /** One-shot upload (`media` + `media_category`), or the deprecated command form. @internal */
 const uploadRoute: Route = {
@@ -313,8 +306,7 @@ const oneShotFile = (
       category: input.category,
       additionalOwners: input.owners,
       shared: false,
-      source: "oneshot",
-      strictMediaType: false
+      source: "oneshot"
     })
     const now = yield* Clock.currentTimeMillis
     return data(200, Ops.uploadData(m, now))
@@ -339,15 +331,16 @@ const commandWithFields = (ctx: HandlerContext, command: string, body: Body.Mult
     const now = yield* Clock.currentTimeMillis
     switch (command) {
       case "INIT": {
+        // Core's MediaUpload.InitializeRequest, read from text fields (`command` and the like are ignored).
+        const req = yield* decodeV2(FormFields.V2CommandInit, FormFields.present(f), { excess: "ignore" })
         const m = yield* Ops.init({
           userId: userOf(ctx),
-          mediaType: f["media_type"],
-          totalBytes: f["total_bytes"],
-          category: f["media_category"],
-          additionalOwners: ownersFrom(f["additional_owners"]),
-          shared: f["shared"] === "true",
-          source: "command",
-          strictMediaType: true
+          mediaType: req.media_type,
+          totalBytes: req.total_bytes,
+          category: req.media_category,
+          additionalOwners: req.additional_owners ?? [],
+          shared: req.shared ?? false,
+          source: "command"
         })
         return data(202, { id: m.id, media_key: m.mediaKey, expires_after_secs: Ops.expiresAfterSecs(m, now) })
       }
@@ -356,7 +349,7 @@ const commandWithFields = (ctx: HandlerContext, command: string, body: Body.Mult
         if (id === "") return yield* new Ops.MediaProblem({ kind: "Missing", param: "media_id", message: "media_id parameter is missing." })
         const file = body.files["media"]
         if (file === undefined) return yield* new Ops.MediaProblem({ kind: "Missing", param: "media", message: "media parameter is missing." })
-        const index = yield* Ops.parseSegmentIndex(f["segment_index"])
+        const { segment_index: index } = yield* decodeV2(FormFields.SegmentIndexFields, FormFields.present(f), { excess: "ignore" })
         yield* update((i) => ({ ...i, bodySha256: file.sha256 }))
         yield* Ops.append(id, ctx.auth.userId, index, file)
         return emptyResponse(204)
