@@ -88,6 +88,27 @@ export interface InitInput {
   readonly source: MediaRecord["source"]
 }
 
+/** The fields of a decoded INIT request, whichever schema decoded it (v2 JSON, v2 command form, v1.1). @internal */
+export interface DecodedInit {
+  readonly media_type: string
+  readonly total_bytes: number
+  readonly media_category?: string | undefined
+  readonly additional_owners?: ReadonlyArray<string> | undefined
+  readonly shared?: boolean | undefined
+}
+
+/** `init` from a decoded INIT request. @internal */
+export const initFrom = (userId: string, req: DecodedInit, source: MediaRecord["source"]) =>
+  init({
+    userId,
+    mediaType: req.media_type,
+    totalBytes: req.total_bytes,
+    category: req.media_category,
+    additionalOwners: req.additional_owners ?? [],
+    shared: req.shared ?? false,
+    source
+  })
+
 /** INIT: checks what depends on the media (category, its size cap) and creates an upload session. @internal */
 export const init = (input: InitInput) =>
   Effect.gen(function*() {

@@ -168,15 +168,7 @@ const upload: Route = {
           case "INIT": {
             // Core's MediaV1.InitializeRequest read from text fields (see FormFields.V1Init for X's looser points).
             const req = yield* decodeV1(FormFields.V1Init, FormFields.present(f))
-            const m = yield* Ops.init({
-              userId,
-              mediaType: req.media_type,
-              totalBytes: req.total_bytes,
-              category: req.media_category,
-              additionalOwners: req.additional_owners ?? [],
-              shared: req.shared ?? false,
-              source: "v1-chunked"
-            })
+            const m = yield* Ops.initFrom(userId, req, "v1-chunked")
             return v1Json(202, {
               media_id: m.id,
               media_id_string: m.id,

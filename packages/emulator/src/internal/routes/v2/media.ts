@@ -83,15 +83,7 @@ const initialize: Route = {
       if (raw === undefined) return yield* Respond.invalidRequest("Request body is required.")
       yield* requireObjectBody(raw)
       const req = yield* decodeV2(MediaUpload.InitializeRequest, raw)
-      const m = yield* Ops.init({
-        userId: userOf(ctx),
-        mediaType: req.media_type,
-        totalBytes: req.total_bytes,
-        category: req.media_category,
-        additionalOwners: req.additional_owners ?? [],
-        shared: req.shared ?? false,
-        source: "chunked"
-      })
+      const m = yield* Ops.initFrom(userOf(ctx), req, "chunked")
       const now = yield* Clock.currentTimeMillis
       return data(200, { id: m.id, media_key: m.mediaKey, expires_after_secs: Ops.expiresAfterSecs(m, now) })
     }))
@@ -333,15 +325,7 @@ const commandWithFields = (ctx: HandlerContext, command: string, body: Body.Mult
       case "INIT": {
         // Core's MediaUpload.InitializeRequest, read from text fields (`command` and the like are ignored).
         const req = yield* decodeV2(FormFields.V2CommandInit, FormFields.present(f), { excess: "ignore" })
-        const m = yield* Ops.init({
-          userId: userOf(ctx),
-          mediaType: req.media_type,
-          totalBytes: req.total_bytes,
-          category: req.media_category,
-          additionalOwners: req.additional_owners ?? [],
-          shared: req.shared ?? false,
-          source: "command"
-        })
+        const m = yield* Ops.initFrom(userOf(ctx), req, "command")
         return data(202, { id: m.id, media_key: m.mediaKey, expires_after_secs: Ops.expiresAfterSecs(m, now) })
       }
       case "APPEND": {
