@@ -388,6 +388,13 @@ const main = async () => {
             `target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB (target < 120)`
         )
       }
+      const p = find("platform", size)
+      if (x?.vsBare !== undefined && p?.vsBare !== undefined) {
+        console.log(
+          `  ${size} MiB: the platform HttpClient alone = ${p.vsBare.toFixed(2)}x bare: xmedia reaches ` +
+            `${(x.vsBare / p.vsBare).toFixed(2)} of what its HttpClient allows`
+        )
+      }
     }
   } finally {
     await server.close()
