@@ -41,6 +41,8 @@ const serve = () => {
     })
   })
   server.keepAliveTimeout = 30_000
+  // stop with the benchmark, however it ends
+  process.on("disconnect", () => process.exit(0))
   server.listen(0, "127.0.0.1", () => process.send!((server.address() as { port: number }).port))
 }
 
