@@ -6,7 +6,8 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import { runChild } from "../child.js"
-import { appendHead, appendTail, type ChildArgs, initializeBody, segmentsOf } from "../shared.js"
+import { appendWorkers } from "../effectWorkers.js"
+import { type ChildArgs, initializeBody } from "../shared.js"
 
 const upload = (a: ChildArgs, size: number) => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: a.concurrency })
@@ -28,27 +29,14 @@ const upload = (a: ChildArgs, size: number) => {
   const program = Effect.gen(function*() {
     const initBody = Buffer.from(JSON.stringify(initializeBody(size)))
     const init = JSON.parse(yield* send("POST", "/2/media/upload/initialize", { "content-type": "application/json", "content-length": initBody.length }, initBody)) as { data: { id: string } }
-    const segments = segmentsOf(size, a.chunk)
-    let next = 0
-    const worker = Effect.suspend(() => {
-      const buffer = new Uint8Array(a.chunk + 512)
-      const loop: Effect.Effect<void, Error> = Effect.suspend(() => {
-        const s = segments[next++]
-        if (s === undefined) return Effect.void
-        const head = appendHead(boundary, s.index)
-        const tail = appendTail(boundary)
-        buffer.set(head, 0)
-        fs.readSync(fd, buffer, head.length, s.length, s.start)
-        buffer.set(tail, head.length + s.length)
-        const body = buffer.subarray(0, head.length + s.length + tail.length)
-        return Effect.zipRight(
-          Effect.map(send("POST", `/2/media/upload/${init.data.id}/append`, { "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": body.length }, body), (t) => JSON.parse(t)),
-          loop
-        )
-      })
-      return loop
-    })
-    yield* Effect.all(Array.from({ length: a.concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+    yield* appendWorkers(a, size, fd, boundary, (body) =>
+      Effect.map(
+        send("POST", `/2/media/upload/${init.data.id}/append`, {
+          "content-type": `multipart/form-data; boundary=${boundary}`,
+          "content-length": body.length
+        }, body),
+        (t) => JSON.parse(t) as unknown
+      ))
     yield* send("POST", `/2/media/upload/${init.data.id}/finalize`, { "content-length": 0 })
   })
   return Effect.runPromise(program).finally(() => {

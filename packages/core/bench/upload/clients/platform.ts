@@ -8,7 +8,8 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import { runChild } from "../child.js"
-import { appendHead, appendTail, type ChildArgs, initializeBody, segmentsOf } from "../shared.js"
+import { appendWorkers } from "../effectWorkers.js"
+import { type ChildArgs, initializeBody } from "../shared.js"
 
 const upload = (a: ChildArgs, size: number) => {
   const layer = NodeHttpClient.layerWithoutAgent.pipe(
@@ -26,31 +27,12 @@ const upload = (a: ChildArgs, size: number) => {
         HttpClientRequest.bodyUnsafeJson(initializeBody(size))
       )
     )) as { data: { id: string } }
-    const segments = segmentsOf(size, a.chunk)
-    let next = 0
-    const worker = Effect.suspend(() => {
-      const buffer = new Uint8Array(a.chunk + 512)
-      const loop: Effect.Effect<void, unknown> = Effect.suspend(() => {
-        const s = segments[next++]
-        if (s === undefined) return Effect.void
-        const head = appendHead(boundary, s.index)
-        const tail = appendTail(boundary)
-        buffer.set(head, 0)
-        fs.readSync(fd, buffer, head.length, s.length, s.start)
-        buffer.set(tail, head.length + s.length)
-        const body = buffer.subarray(0, head.length + s.length + tail.length)
-        return Effect.zipRight(
-          json(
-            HttpClientRequest.post(`${base}/2/media/upload/${init.data.id}/append`).pipe(
-              HttpClientRequest.setBody(HttpBody.uint8Array(body, `multipart/form-data; boundary=${boundary}`))
-            )
-          ),
-          loop
+    yield* appendWorkers(a, size, fd, boundary, (body) =>
+      json(
+        HttpClientRequest.post(`${base}/2/media/upload/${init.data.id}/append`).pipe(
+          HttpClientRequest.setBody(HttpBody.uint8Array(body, `multipart/form-data; boundary=${boundary}`))
         )
-      })
-      return loop
-    })
-    yield* Effect.all(Array.from({ length: a.concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+      ))
     yield* json(HttpClientRequest.post(`${base}/2/media/upload/${init.data.id}/finalize`))
   })
   return Effect.runPromise(Effect.provide(program, layer)).finally(() => fs.closeSync(fd))
