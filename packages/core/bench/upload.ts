@@ -22,10 +22,11 @@
  * - `bare-buffer` (only with `--only`): the same, but reading each segment whole and sending it in one write.
  *
  * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it) and run on plain node
- * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file first. Clients run
- * interleaved, round by round, and each one's ratio to `bare` is the median of its per-round ratios. Peak RSS is the larger of `process.resourceUsage().maxRSS` and
- * `memoryUsage.rss()` sampled every 20 ms. `BENCH_DEBUG=1` prints every run; `BENCH_NODE_ARGS` adds node flags
- * to the children (e.g. `--cpu-prof`).
+ * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file first (`BENCH_WARMUP_MIB`
+ * changes its size). Clients run interleaved, round by round, and each one's ratio to `bare` is the median of its
+ * per-round ratios. Peak RSS is the larger of `process.resourceUsage().maxRSS` and `memoryUsage.rss()` sampled
+ * every 20 ms. `BENCH_DEBUG=1` prints every run; `BENCH_NODE_ARGS` adds node flags to the children (e.g.
+ * `--cpu-prof`); `BENCH_NO_MINIFY=1` keeps the bundles readable for profiles.
  *
  * All send the same chunks with the same concurrency. Then, with latency added to every request, `xmedia` at
  * the chosen concurrency is compared with a sequential uploader (`xmedia` at concurrency 1).
