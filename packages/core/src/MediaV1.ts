@@ -34,6 +34,7 @@ import * as Ids from "./Ids.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as V1Errors from "./internal/v1Errors.js"
 import * as V1Upload from "./internal/v1Upload.js"
+import * as MediaSubtitles from "./MediaSubtitles.js"
 import type * as MediaUpload from "./MediaUpload.js"
 import * as MediaUploadSchemas from "./MediaUpload.js"
 import * as Retry from "./Retry.js"
@@ -229,9 +230,7 @@ export type MetadataCreateRequest = typeof MetadataCreateRequest.Type
 export const SubtitleTrack = Schema.Struct({
   media_id: Ids.MediaId,
   language_code: Ids.LanguageCode,
-  display_name: Schema.String.pipe(
-    Schema.minLength(1, { message: () => "display_name must not be empty (e.g. \"English\")" })
-  )
+  display_name: MediaSubtitles.Subtitle.fields.display_name
 })
 /** @since 0.1.0 */
 export type SubtitleTrack = typeof SubtitleTrack.Type

@@ -299,7 +299,7 @@ const sniff = (
       )
     }
     const text = decoded.right
-    const isVtt = /^\uFEFF?WEBVTT(?:[ \t\r\n]|$)/.test(text)
+    const isVtt = subtitles.isWebVtt(text)
     const parsed = isVtt ? subtitles.parseVtt(text) : subtitles.parseSrt(text)
     if (Either.isLeft(parsed)) {
       const looksLikeSrt = isVtt || /-->/.test(text)

@@ -55,7 +55,7 @@ const invalid = (endpoint: string, field: string, failure: internal.ParseFailure
  *
  * @since 0.1.0
  */
-export const detectFormat = (text: string): Format => /^\uFEFF?WEBVTT(?:[ \t\r\n]|$)/.test(text) ? "vtt" : "srt"
+export const detectFormat = (text: string): Format => internal.isWebVtt(text) ? "vtt" : "srt"
 
 /**
  * Parses a SubRip file. Fails with `XError.InvalidInput` naming the line of the first problem: a missing cue

@@ -510,7 +510,6 @@ export const uploadFile: <E = never, R = never>(
   // v2 frames `segment_index` only; v1.1 frames `command`, `media_id` and `segment_index` (X's order).
   const fieldsOf = (index: number): ReadonlyArray<readonly [string, string]> =>
     v1 ? V1Upload.appendFields(mediaId, index) : [["segment_index", String(index)]]
-  const mediaPart = { name: "media", filename: "media", contentType: "application/octet-stream" }
   /** Sends one framed segment; answers v2's `data.expires_at` (v1.1 answers 204 with no body). */
   const sendFramed = (
     index: number,
@@ -528,11 +527,8 @@ export const uploadFile: <E = never, R = never>(
   const acknowledge = (index: number, expiresAtSecs: number | undefined): Effect.Effect<void> =>
     Effect.suspend(() => {
       if (expiresAtSecs !== undefined) expiresAtMs = expiresAtSecs * 1000
-      if (options.onProgress === undefined) {
-        bytesSent += Chunks.segment(plan, index).length
-        segmentsSent += 1
-        return Effect.void
-      }
+      // the counters only feed `SegmentSent`: without a listener there is nothing to count
+      if (options.onProgress === undefined) return Effect.void
       return ordered.withPermits(1)(Effect.suspend(() => {
         bytesSent += Chunks.segment(plan, index).length
         segmentsSent += 1
@@ -552,7 +548,7 @@ export const uploadFile: <E = never, R = never>(
     yield* appendStream(streaming.reader, streaming.first, {
       segmentCount: plan.segmentCount,
       lengthOf: (index) => Chunks.segment(plan, index).length,
-      framingOf: (index) => Multipart.framing(boundary, fieldsOf(index), mediaPart),
+      framingOf: (index) => Multipart.framing(boundary, fieldsOf(index), Multipart.mediaPart),
       workers: Math.min(concurrency, plan.segmentCount),
       send: (index, body, contentType) =>
         Effect.gen(function*() {
@@ -574,7 +570,7 @@ export const uploadFile: <E = never, R = never>(
         checkExpiry(label("append")),
         Effect.suspend(() => {
           const segment = Chunks.segment(plan, index)
-          const framing = Multipart.framing(boundary, fieldsOf(index), mediaPart)
+          const framing = Multipart.framing(boundary, fieldsOf(index), Multipart.mediaPart)
           const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
           return Effect.zipRight(slot.read(segment, content), post(index, body, framing.contentType)).pipe(
             expiredIfUnknown(mediaId, label("append")),

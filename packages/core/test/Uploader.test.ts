@@ -2,17 +2,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import * as Ids from "../src/Ids.js"
-import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
-import { eventually, fixturePath, makeFakeX, MEDIA_ID, provideFake, recorder } from "./UploaderFakeX.js"
+import { eventually, fixturePath, makeFakeX, MEDIA_ID, noBackoff, provideFake, recorder } from "./UploaderFakeX.js"
 
 const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
 const png = new Uint8Array(readFileSync(path("sample.png")))
 
 const provide = provideFake
-
-const noBackoff = Retry.transient({ base: "1 second", jitter: false, times: 5 })
 
 describe("Uploader.uploadFile", () => {
   it.effect("uploads a real MP4 from disk in segments, polls processing with TestClock, reassembles exactly", () =>

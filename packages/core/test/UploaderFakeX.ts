@@ -9,6 +9,7 @@ import type { HttpClientRequest } from "@effect/platform"
 import { Chunk, Clock, type Duration, Effect, Layer, Redacted, Stream, TestServices } from "effect"
 import { fileURLToPath } from "node:url"
 import * as Auth from "../src/Auth.js"
+import * as Retry from "../src/Retry.js"
 import type * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
 
@@ -46,7 +47,8 @@ export interface FakeX {
 
 export const MEDIA_ID = "1880028106020515840"
 
-const json = (request: HttpClientRequest.HttpClientRequest, status: number, body: unknown) =>
+/** A JSON response with `status`, as X sends it. */
+export const json = (request: HttpClientRequest.HttpClientRequest, status: number, body: unknown) =>
   HttpClientResponse.fromWeb(
     request,
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })
@@ -194,6 +196,9 @@ export const makeFakeX = (script: Script = {}): FakeX => {
 
 /** The path of a file in `test/fixtures`. */
 export const fixturePath = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/** Retries transient failures 5 times, 1 s apart (no jitter): predictable under the TestClock. */
+export const noBackoff = Retry.transient({ base: "1 second", jitter: false, times: 5 })
 
 /** Provides a fake X and the Node file system to an upload. */
 export const provideFake = (fake: Pick<FakeX, "layer">) => Effect.provide(Layer.merge(fake.layer, NodeContext.layer))

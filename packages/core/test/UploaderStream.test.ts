@@ -3,11 +3,19 @@ import { assert, describe, it } from "@effect/vitest"
 import { Data, Effect, Exit, Fiber, Stream, TestClock, TestServices } from "effect"
 import { readFileSync } from "node:fs"
 import * as Ids from "../src/Ids.js"
-import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import type * as XClient from "../src/XClient.js"
 import * as XError from "../src/XError.js"
-import { eventually, type FakeX, fixturePath, makeFakeX, MEDIA_ID, provideFake, recorder } from "./UploaderFakeX.js"
+import {
+  eventually,
+  type FakeX,
+  fixturePath,
+  makeFakeX,
+  MEDIA_ID,
+  noBackoff,
+  provideFake,
+  recorder
+} from "./UploaderFakeX.js"
 
 const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
@@ -49,8 +57,6 @@ const provide = provideFake
 const finalizes = (fake: FakeX) => fake.requests.filter((r) => r.path.endsWith("/finalize")).length
 
 class Boom extends Data.TaggedError("Boom")<{ readonly at: number }> {}
-
-const noBackoff = Retry.transient({ base: "1 second", jitter: false, times: 5 })
 
 describe("Uploader.fromStream", () => {
   it.effect("re-chunks odd-sized pieces (1 byte, 7 KiB, 3 MiB) into segments and reassembles exactly", () =>

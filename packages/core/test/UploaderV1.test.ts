@@ -4,7 +4,6 @@
  * the commands sent, the bytes reassembled, per-segment retry, the processing wait, resume, and the v2 default.
  */
 import { HttpClient, HttpClientResponse } from "@effect/platform"
-import type { HttpClientRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Redacted, TestClock } from "effect"
@@ -14,7 +13,18 @@ import * as Ids from "../src/Ids.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
-import { assemble, eventually, fixturePath, makeFakeX, MEDIA_ID, parseAppend, recorder } from "./UploaderFakeX.js"
+import {
+  assemble,
+  eventually,
+  fixturePath,
+  json,
+  makeFakeX,
+  MEDIA_ID,
+  noBackoff,
+  parseAppend,
+  recorder,
+  type Script
+} from "./UploaderFakeX.js"
 
 const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
@@ -36,18 +46,7 @@ interface V1Request {
   readonly authorization: string | undefined
 }
 
-interface V1Script {
-  finalize?: Record<string, unknown> | undefined
-  statuses?: ReadonlyArray<Record<string, unknown>>
-  /** Segment index -> number of 503 answers before it is accepted. */
-  appendFailures?: Map<number, number>
-}
-
-const json = (request: HttpClientRequest.HttpClientRequest, status: number, body: unknown) =>
-  HttpClientResponse.fromWeb(
-    request,
-    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })
-  )
+type V1Script = Pick<Script, "finalize" | "statuses" | "appendFailures">
 
 /** A fake v1.1 upload host (`https://upload.fake.test/1.1/media/upload.json`). */
 const makeFakeV1 = (script: V1Script = {}) => {
@@ -198,7 +197,7 @@ describe("Uploader.uploadFile with protocol: \"v1.1\"", () => {
         Uploader.uploadFile(mp4, {
           protocol: "v1.1",
           chunkSize: 5000,
-          retry: Retry.transient({ base: "1 second", jitter: false, times: 5 }),
+          retry: noBackoff,
           onProgress
         }).pipe(Effect.provide(fake.layer))
       )

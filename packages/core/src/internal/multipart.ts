@@ -15,6 +15,13 @@ export interface Framing {
 }
 
 /**
+ * The file part of every APPEND: X reads the segment from a part named `media`.
+ *
+ * @internal
+ */
+export const mediaPart = { name: "media", filename: "media", contentType: "application/octet-stream" } as const
+
+/**
  * The bytes before and after the `media` part's content: the text fields first, then the file part header.
  *
  * @internal
@@ -41,6 +48,13 @@ export const framing = (
 export const boundary = (a: number, b: number): string =>
   `----xmedia${(a >>> 0).toString(16).padStart(8, "0")}${(b >>> 0).toString(16).padStart(8, "0")}`
 
+/** The size of a framed body of `length` content bytes; throws if `buffer` cannot hold it. */
+const checkRoom = (buffer: Uint8Array, f: Framing, length: number): number => {
+  const total = f.head.length + length + f.tail.length
+  if (buffer.length < total) throw new RangeError(`multipart buffer too small: ${buffer.length} < ${total}`)
+  return total
+}
+
 /**
  * Frames a body of `length` content bytes inside `buffer` (which must hold `head + length + tail` bytes) and
  * returns the body (a view of `buffer`) and the view where the content goes.
@@ -52,8 +66,7 @@ export const frameInto = (
   f: Framing,
   length: number
 ): { readonly body: Uint8Array; readonly content: Uint8Array } => {
-  const total = f.head.length + length + f.tail.length
-  if (buffer.length < total) throw new RangeError(`multipart buffer too small: ${buffer.length} < ${total}`)
+  const total = checkRoom(buffer, f, length)
   buffer.set(f.head, 0)
   buffer.set(f.tail, f.head.length + length)
   return { body: buffer.subarray(0, total), content: buffer.subarray(f.head.length, f.head.length + length) }
@@ -68,9 +81,10 @@ export const frameInto = (
 export const overhead = (
   boundary: string,
   fields: ReadonlyArray<readonly [string, string]> = [["segment_index", "999"]]
-): number =>
-  framing(boundary, fields, { name: "media", filename: "media", contentType: "application/octet-stream" })
-    .head.length + encoder.encode(`\r\n--${boundary}--\r\n`).length
+): number => {
+  const f = framing(boundary, fields, mediaPart)
+  return f.head.length + f.tail.length
+}
 
 /**
  * Like `frameInto`, for content already written at the start of `buffer` (before the framing was known): moves
@@ -83,8 +97,7 @@ export const frameInPlace = (
   f: Framing,
   length: number
 ): { readonly body: Uint8Array; readonly content: Uint8Array } => {
-  const total = f.head.length + length + f.tail.length
-  if (buffer.length < total) throw new RangeError(`multipart buffer too small: ${buffer.length} < ${total}`)
+  checkRoom(buffer, f, length)
   buffer.copyWithin(f.head.length, 0, length)
   return frameInto(buffer, f, length)
 }

@@ -4,21 +4,16 @@
  * @internal
  */
 import * as Either from "effect/Either"
-
-/** @internal */
-export interface Cue {
-  readonly index: number
-  readonly startMs: number
-  readonly endMs: number
-  readonly text: string
-  readonly line: number
-}
+import type { Cue } from "../SubtitleFile.js"
 
 /** @internal */
 export interface ParseFailure {
   readonly line: number
   readonly message: string
 }
+
+/** True when the first line (after an optional BOM) is `WEBVTT`: the file is WebVTT, otherwise SRT. @internal */
+export const isWebVtt = (text: string): boolean => /^\uFEFF?WEBVTT(?:[ \t\r\n]|$)/.test(text)
 
 const normalise = (text: string): Array<string> =>
   text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n").split("\n")
