@@ -242,7 +242,9 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
               : { _tag: "media", mediaId: target.mediaId },
             mode
           ),
-        reset: Effect.all([state.reset, journal.clear, faults.reset, rateLimits.reset, oauth1.reset], { discard: true })
+        reset: AdminRoutes.resetAll({ version: VERSION, faults, rateLimits, journal, oauth1 }).pipe(
+          Effect.provideService(State, state)
+        )
       } satisfies Service
     })
   )

@@ -36,6 +36,12 @@ const checked = (method: "GET" | "POST" | "DELETE", path: string, json?: unknown
     return res
   })
 
+/** INITs a `tweet_video` upload of `video` through the v2 dedicated endpoint; returns its media id. */
+const initVideo = (video: Uint8Array) =>
+  call("POST", "/2/media/upload/initialize", {
+    json: { media_type: "video/mp4", total_bytes: video.length, media_category: "tweet_video" }
+  }).pipe(Effect.map((init) => String(at(init.json, "data", "id"))))
+
 layer(TestLayer)("admin API", (it) => {
   it.effect("the shipped admin OpenAPI document is the one generated from the Schemas", () =>
     Effect.gen(function*() {
@@ -155,10 +161,7 @@ layer(TestLayer)("admin API", (it) => {
       const client = yield* admin
       yield* client.reset
       const video = fixture("sample.mp4")
-      const init = yield* call("POST", "/2/media/upload/initialize", {
-        json: { media_type: "video/mp4", total_bytes: video.length, media_category: "tweet_video" }
-      })
-      const id = String(at(init.json, "data", "id"))
+      const id = yield* initVideo(video)
       yield* client.addFaults([
         { match: { mediaId: id }, count: 1, fault: { kind: "processingFailure", code: 3, name: "UnsupportedMedia", message: "Video too long" } }
       ])
@@ -189,10 +192,7 @@ layer(TestLayer)("admin API", (it) => {
       const client = yield* admin
       yield* client.reset
       const video = fixture("sample.mp4")
-      const init = yield* call("POST", "/2/media/upload/initialize", {
-        json: { media_type: "video/mp4", total_bytes: video.length, media_category: "tweet_video" }
-      })
-      const id = String(at(init.json, "data", "id"))
+      const id = yield* initVideo(video)
       yield* client.setProcessing({ mediaId: id, mode: { _tag: "polls", polls: 3 } })
       yield* call("POST", `/2/media/upload/${id}/append`, { form: [["segment_index", "0"], ["media", { bytes: video }]] })
       const fin = yield* call("POST", `/2/media/upload/${id}/finalize`)

@@ -21,14 +21,7 @@ const body = (media: Uint8Array, index: number, opts: { readonly filename: boole
   const parts = opts.mediaFirst
     ? [enc.encode(head), media, enc.encode(`\r\n${seg}`)]
     : [enc.encode(seg + head), media, enc.encode("\r\n")]
-  const all = [...parts, enc.encode(`--${BOUNDARY}--\r\n`)]
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of all) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
+  return new Uint8Array(Buffer.concat([...parts, enc.encode(`--${BOUNDARY}--\r\n`)]))
 }
 
 const variants = [

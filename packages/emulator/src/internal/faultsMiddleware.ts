@@ -62,12 +62,16 @@ export const currentSubject: Effect.Effect<FaultSubject, never, HttpServerReques
 const socketOf = (request: HttpServerRequest.HttpServerRequest): Socket =>
   NodeHttpServerRequest.toIncomingMessage(request).socket
 
+/** Sends a TCP RST on `socket` (falls back to a plain destroy). */
+const resetSocket = (socket: Socket): void => {
+  if (typeof socket.resetAndDestroy === "function" && !socket.destroyed) socket.resetAndDestroy()
+  else socket.destroy()
+}
+
 /** Sends a TCP RST (falls back to a plain destroy) and ends the fiber. */
 const resetConnection = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<never> =>
   Effect.suspend(() => {
-    const socket = socketOf(request)
-    if (typeof socket.resetAndDestroy === "function" && !socket.destroyed) socket.resetAndDestroy()
-    else socket.destroy()
+    resetSocket(socketOf(request))
     return Effect.interrupt
   })
 
@@ -126,8 +130,7 @@ const watchRequestBytes = (request: HttpServerRequest.HttpServerRequest, bytes: 
     const onData = () => {
       if (socket.bytesRead - start >= bytes) {
         socket.off("data", onData)
-        if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy()
-        else socket.destroy()
+        resetSocket(socket)
       }
     }
     if (socket.bytesRead - start >= bytes) {

@@ -16,7 +16,7 @@ import { Settings, VERSION } from "./config.js"
 import type { ApiSurface } from "./context.js"
 import { makeRequestInfo, RequestInfo as RequestInfoTag, update } from "./context.js"
 import { currentFault, type FaultEngine, Faults, type FaultSubject } from "./faults.js"
-import { middlewareWith as faultsMiddlewareWith } from "./faultsMiddleware.js"
+import { middlewareWith as faultsMiddlewareWith, surfaceOf } from "./faultsMiddleware.js"
 import { Journal } from "./journal.js"
 import { OAuth1Verifier, toV1Response, toV2Response } from "./oauth1Verify.js"
 import { type ResponseValidator, strictMiddleware } from "./openapi/validator.js"
@@ -56,10 +56,6 @@ const bodyFieldsSubject = (route: Route | undefined, query: URLSearchParams, fau
     if (mediaId !== undefined && mediaId !== "") yield* update((i) => ({ ...i, mediaId }))
     return { ...subject, operation: spec.operationFor(fields), mediaId: mediaId === "" ? undefined : mediaId }
   })
-
-/** Guesses the surface of an unmatched path (for error body shapes). @internal */
-export const surfaceOf = (path: string): ApiSurface =>
-  path.startsWith("/1.1/") ? "v1.1" : path.startsWith("/2/") ? "v2" : path.startsWith("/_emulator/") ? "admin" : "unknown"
 
 const internalErrorFor = (api: ApiSurface) =>
   api === "v1.1" ? Respond.v1Error(500, 131, "Internal error.") : Respond.internalError()

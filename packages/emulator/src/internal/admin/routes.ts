@@ -14,13 +14,13 @@
  *
  * @internal
  */
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpServerRequest } from "@effect/platform"
 import { Clock, Effect, Schema } from "effect"
 import type { FaultEngine } from "../faults.js"
 import type { JournalService } from "../journal.js"
 import type { Verifier } from "../oauth1Verify.js"
 import type { RateLimiter } from "../rateLimits.js"
-import { HttpFailure } from "../routes/respond.js"
+import { HttpFailure, json } from "../routes/respond.js"
 import type { Route } from "../routes/router.js"
 import type { MediaRecord, PostRecord, ProcessingTarget } from "../state/State.js"
 import { State } from "../state/State.js"
@@ -36,8 +36,7 @@ export interface AdminServices {
   readonly oauth1?: Verifier | undefined
 }
 
-const ok = (body: unknown, status = 200) =>
-  HttpServerResponse.text(JSON.stringify(body), { status, contentType: "application/json; charset=utf-8" })
+const ok = (body: unknown, status = 200) => json(status, body)
 
 /** An admin error as problem+json. @internal */
 export const adminProblem = (status: number, title: string, detail: string) =>
@@ -113,6 +112,22 @@ export const postView = (p: PostRecord): AdminSchema.PostView => ({
   createdAt: p.createdAt,
   deleted: p.deleted
 })
+
+/**
+ * Clears the state, the fault rules, the rate windows, the OAuth 1.0a nonces and the journal: what
+ * `POST /_emulator/reset` and `Emulator.reset` both do.
+ *
+ * @internal
+ */
+export const resetAll = (services: AdminServices): Effect.Effect<void, never, State> =>
+  Effect.gen(function*() {
+    const state = yield* State
+    yield* state.reset
+    yield* services.faults.reset
+    yield* services.rateLimits.reset
+    if (services.oauth1 !== undefined) yield* services.oauth1.reset
+    yield* services.journal.clear
+  })
 
 const none = { _tag: "none" } as const
 
@@ -300,15 +315,7 @@ export const make = (services: AdminServices): ReadonlyArray<Route> => {
       api: "admin",
       auth: none,
       handler: () =>
-        Effect.gen(function*() {
-          const state = yield* State
-          yield* state.reset
-          yield* services.faults.reset
-          yield* services.rateLimits.reset
-          if (services.oauth1 !== undefined) yield* services.oauth1.reset
-          yield* services.journal.clear
-          return ok({ ok: true })
-        })
+        Effect.as(resetAll(services), ok({ ok: true }))
     }
   ]
 }

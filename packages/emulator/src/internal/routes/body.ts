@@ -156,6 +156,12 @@ type ParserEvent =
   | { readonly _tag: "FileChunk"; readonly chunk: Uint8Array }
   | { readonly _tag: "FileEnd" }
 
+/**
+ * Whether a multipart part is a file (else a text field): multipasta's rule, except that an `application/json` part is
+ * always a field (as `@effect/platform` does). The one rule for the full parse and the fault-stage peek.
+ */
+const isFilePart = (info: MP.PartInfo): boolean => !info.contentType.includes("application/json") && MP.defaultIsFile(info)
+
 /** Bytes kept back from the parser until more input (or the end) arrives; see {@link parseMultipart}. */
 const TAIL = 256
 
@@ -207,7 +213,7 @@ export const parseMultipart = <E>(
     const parser = MP.make({
       headers: headers as Record<string, string>,
       maxFieldSize: 10 * 1024 * 1024,
-      isFile: (info) => !info.contentType.includes("application/json") && MP.defaultIsFile(info),
+      isFile: isFilePart,
       onField: (info, value) => {
         events.push({ _tag: "Field", name: info.name, value: MP.decodeField(info, value) })
       },
@@ -380,7 +386,7 @@ export const peekMultipartFields = (maxBytes: number) =>
       const parser = MP.make({
         headers: request.headers as Record<string, string>,
         maxFieldSize: maxBytes,
-        isFile: (info) => !info.contentType.includes("application/json") && MP.defaultIsFile(info),
+        isFile: isFilePart,
         onField: (info, value) => {
           fields[info.name] = MP.decodeField(info, value)
         },

@@ -24,6 +24,14 @@ export const numberText = <A, R>(rule: Schema.Schema<A, number, R>): Schema.Sche
   Schema.compose(Schema.transform(Digits, Schema.Number, { strict: true, decode: Number, encode: String }), rule)
 
 /**
+ * Splits a comma-separated list: blanks around commas are trimmed, empty items dropped. The one splitter for form
+ * fields (`additional_owners`, v1.1 `media_ids`) and v2 query lists.
+ *
+ * @internal
+ */
+export const splitCommas = (s: string): ReadonlyArray<string> => s.split(",").map((x) => x.trim()).filter((x) => x !== "")
+
+/**
  * A comma-separated list of user ids (v1.1 and the command form send `additional_owners` that way), decoded to a list
  * and checked by `rule` (core's owners rule: each a user id, at most 100). Blanks around commas are ignored.
  *
@@ -33,7 +41,7 @@ export const listText = <A, R>(rule: Schema.Schema<A, ReadonlyArray<string>, R>)
   Schema.compose(
     Schema.transform(Schema.String, Schema.Array(Schema.String), {
       strict: true,
-      decode: (s) => s.split(",").map((x) => x.trim()).filter((x) => x !== ""),
+      decode: splitCommas,
       encode: (ids) => ids.join(",")
     }),
     rule

@@ -338,6 +338,10 @@ export const isReady = (m: MediaRecord, now: number): boolean =>
   m.finalized && now < m.expiresAt &&
   (m.processing === undefined || Processing.view(m.processing, now).state === "succeeded")
 
+/** True when a post may carry the media: ready, and a tweet photo, GIF or video (v2 `POST /2/tweets` and v1.1). @internal */
+export const isPostable = (m: MediaRecord, now: number): boolean =>
+  isReady(m, now) && ["tweet_image", "tweet_gif", "tweet_video", "amplify_video"].includes(m.category)
+
 /** One-shot upload: INIT + one APPEND + FINALIZE of a file already on disk. @internal */
 export const oneShot = (input: Omit<InitInput, "totalBytes" | "mediaType"> & {
   readonly file: DiskFile

@@ -108,16 +108,11 @@ export type ProcessingTarget =
   | { readonly _tag: "category"; readonly category: Ids.MediaCategory }
   | { readonly _tag: "media"; readonly mediaId: string }
 
-/** Input of {@link StateService.createMedia}. @internal */
-export interface NewMedia {
-  readonly ownerId: string
-  readonly additionalOwners: ReadonlyArray<string>
-  readonly category: Ids.MediaCategory
-  readonly mediaType: string
-  readonly totalBytes: number
-  readonly shared: boolean
-  readonly source: MediaRecord["source"]
-}
+/** Input of {@link StateService.createMedia}: the fields of a {@link MediaRecord} its creator decides. @internal */
+export type NewMedia = Pick<
+  MediaRecord,
+  "ownerId" | "additionalOwners" | "category" | "mediaType" | "totalBytes" | "shared" | "source"
+>
 
 /** The state service. Every method is atomic with respect to others (single-threaded JS, no awaits inside). @internal */
 export interface StateService {

@@ -10,7 +10,8 @@ import type { MediaRecord } from "../../state/State.js"
 import { State } from "../../state/State.js"
 import { canUse } from "../../state/store.js"
 import * as Body from "../body.js"
-import { isReady } from "../mediaOps.js"
+import { splitCommas } from "../formFields.js"
+import { isPostable } from "../mediaOps.js"
 import * as Respond from "../respond.js"
 import type { Route } from "../router.js"
 import { mapV1Errors, v1Auth } from "./media.js"
@@ -44,7 +45,7 @@ const update: Route = {
       const settings = yield* Settings
       const form = { ...Object.fromEntries(ctx.query), ...(yield* Body.readForm(settings.maxJsonBytes)) }
       const text = form["status"] ?? ""
-      const ids = (form["media_ids"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")
+      const ids = splitCommas(form["media_ids"] ?? "")
       if (text === "" && ids.length === 0) return yield* Respond.v1Error(400, 170, "Missing required parameter: status.")
       if (ids.length > 4) return yield* Respond.v1Error(400, 324, "The validation of media ids failed.")
       const now = yield* Clock.currentTimeMillis
@@ -52,7 +53,7 @@ const update: Route = {
       for (const id of ids) {
         const m = /^[0-9]{1,19}$/.test(id) ? yield* state.getMedia(id) : undefined
         if (m === undefined || !canUse(m, ctx.auth.userId)) return yield* Respond.v1Error(400, 324, "The validation of media ids failed.")
-        if (!isReady(m, now) || !["tweet_image", "tweet_gif", "tweet_video", "amplify_video"].includes(m.category)) {
+        if (!isPostable(m, now)) {
           return yield* Respond.v1Error(400, 324, "The validation of media ids failed.")
         }
         media.push(m)

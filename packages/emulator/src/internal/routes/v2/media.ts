@@ -17,7 +17,7 @@ import * as Ops from "../mediaOps.js"
 import * as Respond from "../respond.js"
 import type { HandlerContext, Route } from "../router.js"
 import { mapErrors } from "./problems.js"
-import { decodeV2 } from "./shared.js"
+import { decodeV2, isId, isRecord } from "./shared.js"
 
 const mediaWrite: AuthRequirement = { _tag: "user", scopes: ["media.write"] }
 
@@ -25,9 +25,17 @@ const userOf = (ctx: HandlerContext) => ctx.auth.userId ?? ""
 
 const tmpDir = Ops.tmpDir
 
+/** The `:id` path parameter of the dedicated APPEND / FINALIZE routes, refused unless it is a snowflake id. */
+const uploadIdParam = (ctx: HandlerContext) => {
+  const id = ctx.params["id"] ?? ""
+  return isId(id)
+    ? Effect.succeed(id)
+    : Effect.fail(Respond.invalidRequest(`The \`id\` path parameter is invalid: ${id}`, { id: [id] }))
+}
+
 const requireObjectBody = (body: unknown) =>
-  body !== null && typeof body === "object" && !Array.isArray(body)
-    ? Effect.succeed(body as Record<string, unknown>)
+  isRecord(body)
+    ? Effect.succeed(body)
     : Effect.fail(Respond.invalidRequest("Request body must be a JSON object."))
 
 /**
@@ -143,11 +151,10 @@ const appendRoute: Route = {
   auth: mediaWrite,
   handler: (ctx) =>
     mapErrors(Effect.gen(function*() {
-      const id = ctx.params["id"] ?? ""
-      if (!/^[0-9]{1,19}$/.test(id)) return yield* Respond.invalidRequest(`The \`id\` path parameter is invalid: ${id}`, { id: [id] })
+      const id = yield* uploadIdParam(ctx)
       // Unknown / foreign / expired ids are refused before the body is read.
       yield* Ops.usableMedia(id, ctx.auth.userId, "id")
-      const { file, index } = yield* readAppendBody(undefined).pipe(Effect.mapError((e) => e))
+      const { file, index } = yield* readAppendBody(undefined)
       yield* update((i) => ({ ...i, bodySha256: file.sha256 }))
       const m = yield* Ops.append(id, ctx.auth.userId, index, file)
       return data(200, { expires_at: Math.floor(m.expiresAt / 1000) })
@@ -159,7 +166,7 @@ const readNoOrEmptyJsonBody = Effect.gen(function*() {
   const raw = yield* Body.readText(settings.maxJsonBytes)
   if (raw.trim() === "") return
   const parsed = yield* Effect.try({ try: (): unknown => JSON.parse(raw), catch: () => new Body.BodyError({ reason: "NotJson" }) })
-  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && Object.keys(parsed).length === 0) return
+  if (isRecord(parsed) && Object.keys(parsed).length === 0) return
   return yield* Respond.invalidRequest("The finalize endpoint takes no request body.")
 })
 
@@ -171,8 +178,7 @@ const finalizeRoute: Route = {
   auth: mediaWrite,
   handler: (ctx) =>
     mapErrors(Effect.gen(function*() {
-      const id = ctx.params["id"] ?? ""
-      if (!/^[0-9]{1,19}$/.test(id)) return yield* Respond.invalidRequest(`The \`id\` path parameter is invalid: ${id}`, { id: [id] })
+      const id = yield* uploadIdParam(ctx)
       yield* readNoOrEmptyJsonBody
       const m = yield* Ops.finalize(id, ctx.auth.userId)
       const now = yield* Clock.currentTimeMillis

@@ -10,15 +10,14 @@ import { Clock, Effect } from "effect"
 import type { AuthRequirement } from "../../auth.js"
 import type { MediaRecord, SubtitleTrack } from "../../state/State.js"
 import { State } from "../../state/State.js"
+import { canUse } from "../../state/store.js"
 import * as Ops from "../mediaOps.js"
 import * as Respond from "../respond.js"
 import type { HandlerContext, Route } from "../router.js"
 import { mapErrors } from "./problems.js"
-import { data, decodeV2, jsonObject, list, mediaTypeName, notFoundError } from "./shared.js"
+import { data, decodeV2, isRecord, jsonObject, list, mediaTypeName, notFoundError } from "./shared.js"
 
 const mediaWrite: AuthRequirement = { _tag: "user", scopes: ["media.write"] }
-
-const isObject = (u: unknown): u is Record<string, unknown> => u !== null && typeof u === "object" && !Array.isArray(u)
 
 const metadataRoute: Route = {
   method: "POST",
@@ -120,6 +119,9 @@ const subtitlesDelete: Route = {
     }))
 }
 
+/** A media key as X's lookup routes check it (`<category number>_<media id>`). */
+const MEDIA_KEY = /^([0-9]+)_([0-9]+)$/
+
 /** The `media.fields` values X accepts: core's schema is the one list. */
 const MEDIA_FIELDS: ReadonlySet<string> = new Set(MediaLookup.MediaField.literals)
 
@@ -131,7 +133,7 @@ const mediaView = (m: MediaRecord, fields: ReadonlyArray<string>) => {
     ...(fields.includes("width") && m.probe?.width !== undefined ? { width: m.probe.width } : {}),
     ...(fields.includes("height") && m.probe?.height !== undefined ? { height: m.probe.height } : {}),
     ...(fields.includes("duration_ms") && m.probe?.durationMs !== undefined ? { duration_ms: m.probe.durationMs } : {}),
-    ...(fields.includes("alt_text") && isObject(alt) && typeof alt.text === "string" ? { alt_text: alt.text } : {})
+    ...(fields.includes("alt_text") && isRecord(alt) && typeof alt.text === "string" ? { alt_text: alt.text } : {})
   }
 }
 
@@ -145,8 +147,20 @@ const lookupFields = (query: URLSearchParams) =>
     return fields
   })
 
+/** The `media_keys` query list (1 to 100 keys), shared by the multi-key lookup and analytics. */
+const mediaKeysParam = (query: URLSearchParams) => {
+  const keys = list(query.get("media_keys"))
+  return keys.length < 1 || keys.length > 100
+    ? Effect.fail(Respond.invalidRequest("The `media_keys` query parameter must list 1 to 100 media keys", { media_keys: keys }))
+    : Effect.succeed(keys)
+}
+
+/** A multi-key answer: `data` with what was found, `errors` with what was not (each only when non-empty). */
+const partialResponse = (found: ReadonlyArray<unknown>, errors: ReadonlyArray<unknown>) =>
+  Respond.json(200, { ...(found.length > 0 ? { data: found } : {}), ...(errors.length > 0 ? { errors } : {}) })
+
 const visible = (m: MediaRecord | undefined, ctx: HandlerContext): m is MediaRecord =>
-  m !== undefined && m.finalized && (ctx.auth.kind === "app-only" || m.ownerId === ctx.auth.userId || m.additionalOwners.includes(ctx.auth.userId ?? ""))
+  m !== undefined && m.finalized && (ctx.auth.kind === "app-only" || canUse(m, ctx.auth.userId))
 
 const lookupOne: Route = {
   method: "GET",
@@ -158,7 +172,7 @@ const lookupOne: Route = {
     Effect.gen(function*() {
       const state = yield* State
       const key = ctx.params["media_key"] ?? ""
-      if (!/^([0-9]+)_([0-9]+)$/.test(key)) return yield* Respond.invalidRequest(`The \`media_key\` query parameter value [${key}] does not match ^([0-9]+)_([0-9]+)$`, { media_key: [key] })
+      if (!MEDIA_KEY.test(key)) return yield* Respond.invalidRequest(`The \`media_key\` query parameter value [${key}] does not match ^([0-9]+)_([0-9]+)$`, { media_key: [key] })
       const fields = yield* lookupFields(ctx.query)
       const m = yield* state.getMediaByKey(key)
       if (!visible(m, ctx)) return Respond.json(200, { errors: [notFoundError("media", "media_key", key)] })
@@ -175,11 +189,8 @@ const lookupMany: Route = {
   handler: (ctx) =>
     Effect.gen(function*() {
       const state = yield* State
-      const keys = list(ctx.query.get("media_keys"))
-      if (keys.length < 1 || keys.length > 100) {
-        return yield* Respond.invalidRequest("The `media_keys` query parameter must list 1 to 100 media keys", { media_keys: keys })
-      }
-      const bad = keys.find((k) => !/^([0-9]+)_([0-9]+)$/.test(k))
+      const keys = yield* mediaKeysParam(ctx.query)
+      const bad = keys.find((k) => !MEDIA_KEY.test(k))
       if (bad !== undefined) return yield* Respond.invalidRequest(`The \`media_keys\` query parameter value [${bad}] does not match ^([0-9]+)_([0-9]+)$`, { media_keys: [bad] })
       const fields = yield* lookupFields(ctx.query)
       const found: Array<unknown> = []
@@ -189,7 +200,7 @@ const lookupMany: Route = {
         if (visible(m, ctx)) found.push(mediaView(m, fields))
         else errors.push(notFoundError("media", "media_keys", key))
       }
-      return Respond.json(200, { ...(found.length > 0 ? { data: found } : {}), ...(errors.length > 0 ? { errors } : {}) })
+      return partialResponse(found, errors)
     })
 }
 
@@ -207,10 +218,7 @@ const analytics: Route = {
   handler: (ctx) =>
     Effect.gen(function*() {
       const state = yield* State
-      const keys = list(ctx.query.get("media_keys"))
-      if (keys.length < 1 || keys.length > 100) {
-        return yield* Respond.invalidRequest("The `media_keys` query parameter must list 1 to 100 media keys", { media_keys: keys })
-      }
+      const keys = yield* mediaKeysParam(ctx.query)
       const start = Date.parse(ctx.query.get("start_time") ?? "")
       const end = Date.parse(ctx.query.get("end_time") ?? "")
       if (Number.isNaN(start)) return yield* Respond.invalidRequest("The `start_time` query parameter is required (YYYY-MM-DDTHH:mm:ssZ)", { start_time: [ctx.query.get("start_time") ?? ""] })
@@ -228,7 +236,7 @@ const analytics: Route = {
       const errors: Array<unknown> = []
       for (const key of keys) {
         const m = yield* state.getMediaByKey(key)
-        if (m === undefined || !visible(m, ctx)) {
+        if (!visible(m, ctx)) {
           errors.push(notFoundError("media", "media_keys", key))
           continue
         }
@@ -237,7 +245,7 @@ const analytics: Route = {
           timestamped_metrics: buckets.map((t) => ({ timestamp: new Date(t).toISOString().replace(".000Z", "Z"), metrics: zero }))
         })
       }
-      return Respond.json(200, { ...(out.length > 0 ? { data: out } : {}), ...(errors.length > 0 ? { errors } : {}) })
+      return partialResponse(out, errors)
     })
 }
 

@@ -11,9 +11,9 @@ import { Settings } from "../../config.js"
 import type { MediaRecord, PostRecord } from "../../state/State.js"
 import { State } from "../../state/State.js"
 import { canUse } from "../../state/store.js"
-import { isReady } from "../mediaOps.js"
+import { isPostable } from "../mediaOps.js"
 import * as Respond from "../respond.js"
-import type { Route } from "../router.js"
+import type { HandlerContext, Route } from "../router.js"
 import { mapErrors } from "./problems.js"
 import { data, decodeV2, isId, jsonObject, list, mediaTypeName, notFoundError } from "./shared.js"
 
@@ -22,6 +22,14 @@ const read: AuthRequirement = { _tag: "user", scopes: ["tweet.read", "users.read
 
 const invalidMedia = (ids: ReadonlyArray<string>) =>
   Respond.invalidRequest("Your media IDs are invalid.", { "media.media_ids": ids })
+
+/** The `:id` path parameter, refused with X's wording unless it is a snowflake id. */
+const idParam = (ctx: HandlerContext) => {
+  const id = ctx.params["id"] ?? ""
+  return isId(id)
+    ? Effect.succeed(id)
+    : Effect.fail(Respond.invalidRequest(`The \`id\` query parameter value [${id}] is not valid`, { id: [id] }))
+}
 
 const shortLink = (id: string) => `https://t.co/${BigInt(id).toString(36).slice(-10)}`
 
@@ -87,10 +95,7 @@ const create: Route = {
         const bad: Array<string> = []
         for (const id of ids) {
           const rec = yield* state.getMedia(id)
-          if (
-            rec === undefined || !canUse(rec, ctx.auth.userId) || !isReady(rec, now) ||
-            !["tweet_image", "tweet_gif", "tweet_video", "amplify_video"].includes(rec.category)
-          ) bad.push(id)
+          if (rec === undefined || !canUse(rec, ctx.auth.userId) || !isPostable(rec, now)) bad.push(id)
           else mediaRecords.push(rec)
         }
         if (bad.length > 0) return yield* invalidMedia(bad)
@@ -120,8 +125,7 @@ const remove: Route = {
   handler: (ctx) =>
     Effect.gen(function*() {
       const state = yield* State
-      const id = ctx.params["id"] ?? ""
-      if (!isId(id)) return yield* Respond.invalidRequest(`The \`id\` query parameter value [${id}] is not valid`, { id: [id] })
+      const id = yield* idParam(ctx)
       const post = yield* state.getPost(id)
       if (post === undefined || post.deleted) return data(200, { deleted: false })
       if (post.authorId !== ctx.auth.userId) {
@@ -171,8 +175,7 @@ const get: Route = {
   handler: (ctx) =>
     Effect.gen(function*() {
       const state = yield* State
-      const id = ctx.params["id"] ?? ""
-      if (!isId(id)) return yield* Respond.invalidRequest(`The \`id\` query parameter value [${id}] is not valid`, { id: [id] })
+      const id = yield* idParam(ctx)
       const post = yield* state.getPost(id)
       if (post === undefined || post.deleted) {
         return Respond.json(200, { errors: [notFoundError("tweet", "id", id)] })
@@ -192,8 +195,7 @@ const byUser: Route = {
     Effect.gen(function*() {
       const state = yield* State
       const settings = yield* Settings
-      const id = ctx.params["id"] ?? ""
-      if (!isId(id)) return yield* Respond.invalidRequest(`The \`id\` query parameter value [${id}] is not valid`, { id: [id] })
+      const id = yield* idParam(ctx)
       if (!settings.identities.users.some((u) => u.id === id)) {
         return Respond.json(200, { errors: [notFoundError("user", "id", id)] })
       }

@@ -7,19 +7,24 @@ import type { MediaRecord } from "../../state/State.js"
 import { Effect, ParseResult, Schema } from "effect"
 import { Settings } from "../../config.js"
 import * as Body from "../body.js"
+import * as FormFields from "../formFields.js"
 import * as Respond from "../respond.js"
 
 /** `{data: value}` with `status`. @internal */
 export const data = (status: number, value: unknown) => Respond.json(status, { data: value })
 
+/** A plain JSON object (not null, not an array). @internal */
+export const isRecord = (u: unknown): u is Record<string, unknown> =>
+  u !== null && typeof u === "object" && !Array.isArray(u)
+
 /** Reads a required JSON object body. @internal */
 export const jsonObject = Effect.gen(function*() {
   const settings = yield* Settings
   const raw = yield* Body.readJson(settings.maxJsonBytes)
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+  if (!isRecord(raw)) {
     return yield* Respond.invalidRequest(raw === undefined ? "Request body is required." : "Request body must be a JSON object.")
   }
-  return raw as Record<string, unknown>
+  return raw
 })
 
 /** A partial-error entry for a resource that was not found. @internal */
@@ -51,8 +56,7 @@ export const mediaTypeName = (m: MediaRecord): string => {
 }
 
 /** Splits a comma-separated query list. @internal */
-export const list = (raw: string | null): ReadonlyArray<string> =>
-  raw === null ? [] : raw.split(",").map((s) => s.trim()).filter((s) => s !== "")
+export const list = (raw: string | null): ReadonlyArray<string> => raw === null ? [] : FormFields.splitCommas(raw)
 
 /** Checks a snowflake id. @internal */
 export const isId = (s: unknown): s is string => typeof s === "string" && /^[0-9]{1,19}$/.test(s)
