@@ -306,7 +306,7 @@ export const subtitlesAdd = (
   config: ConnectionFlags & {
     readonly mediaId: string
     readonly track: string
-    readonly category: "TweetVideo" | "AmplifyVideo"
+    readonly category: Ids.SubtitleVideoCategory
   }
 ) =>
   Effect.gen(function*() {
@@ -349,7 +349,7 @@ export const subtitlesRemove = (
   config: ConnectionFlags & {
     readonly mediaId: string
     readonly language: string
-    readonly category: "TweetVideo" | "AmplifyVideo"
+    readonly category: Ids.SubtitleVideoCategory
   }
 ) =>
   Effect.gen(function*() {

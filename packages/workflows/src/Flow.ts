@@ -350,8 +350,10 @@ export const mediaTypeOf = (path: string): string => {
       return "image/webp"
     case "vtt":
       return "text/vtt"
+    case "srt":
+      return "text/srt"
     default:
-      return extension(path) === "srt" ? "text/srt" : "application/octet-stream"
+      return "application/octet-stream"
   }
 }
 

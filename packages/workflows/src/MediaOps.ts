@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import { Ids, MediaUpload } from "@xmedia/core"
 import { Context, Effect, Layer, Option, Ref, Schema } from "effect"
 
 /**
@@ -100,7 +101,7 @@ export type UploadSession = typeof UploadSession.Type
  * @since 0.1.0
  */
 export const Processing = Schema.Struct({
-  state: Schema.Literal("pending", "in_progress", "succeeded", "failed", "uploading"),
+  state: MediaUpload.ProcessingState,
   checkAfterSecs: Schema.optional(Schema.Number),
   progressPercent: Schema.optional(Schema.Number),
   error: Schema.optional(Schema.Struct({ code: Schema.Number, name: Schema.String, message: Schema.String }))
@@ -141,14 +142,14 @@ export interface MediaOpsService {
   readonly status: (mediaId: string) => Effect.Effect<{ readonly processing: Processing | undefined }, OpError>
   readonly associateSubtitles: (req: {
     readonly videoId: string
-    readonly videoCategory: "TweetVideo" | "AmplifyVideo"
+    readonly videoCategory: Ids.SubtitleVideoCategory
     readonly subtitlesId: string
     readonly languageCode: string
     readonly displayName: string
   }) => Effect.Effect<void, OpError>
   readonly removeSubtitles: (req: {
     readonly videoId: string
-    readonly videoCategory: "TweetVideo" | "AmplifyVideo"
+    readonly videoCategory: Ids.SubtitleVideoCategory
     readonly languageCode: string
   }) => Effect.Effect<void, OpError>
   readonly setAltText: (req: { readonly mediaId: string; readonly altText: string }) => Effect.Effect<void, OpError>
@@ -245,10 +246,6 @@ type MutableMedia = {
   ordinal: number
 }
 
-const keyPrefix = (category: UploadCategory): string =>
-  category === "tweet_image" ? "3" : category === "tweet_gif" ? "16" : category === "amplify_video" ? "13" :
-  category === "subtitles" ? "19" : "7"
-
 /**
  * An in-memory `MediaOps` with X's rules that matter to flows (expiry, processing, posts need processed media),
  * plus scripted faults. Provides `MediaOps` and `MemoryHandle`.
@@ -301,7 +298,7 @@ export const layerMemory = (options: MemoryOptions = {}): Layer.Layer<MediaOps |
             ordinal++
             const item: MutableMedia = {
               category: req.category,
-              mediaKey: `${keyPrefix(req.category)}_${id}`,
+              mediaKey: `${Ids.mediaKeyPrefix(req.category)}_${id}`,
               totalBytes: req.totalBytes,
               segments: new Map(),
               finalized: false,

@@ -18,11 +18,11 @@ import {
   Retry,
   Users,
   XClient,
-  type XError
+  XError
 } from "@xmedia/core"
 import { Clock, Duration, Effect, Layer, Option, Ref } from "effect"
 import * as FlowEvent from "./FlowEvent.js"
-import { MediaOps, type MediaOpsService, OpError, type Processing, type UploadCategory } from "./MediaOps.js"
+import { MediaOps, type MediaOpsService, OpError, type Processing } from "./MediaOps.js"
 
 /**
  * Options of the live layer.
@@ -40,14 +40,10 @@ export interface Options {
 
 const toOpError = (operation: string, error: XError.XError): OpError => {
   const base = { operation, detail: error.message, source: error._tag }
+  if (XError.isTransient(error)) return new OpError({ ...base, reason: "Transient" })
   switch (error._tag) {
     case "RateLimited":
       return new OpError({ ...base, reason: "RateLimited", retryAt: error.resetAt })
-    case "Transport":
-    case "ServerError":
-      return new OpError({ ...base, reason: "Transient" })
-    case "ApiError":
-      return new OpError({ ...base, reason: error.status === 408 || error.status >= 500 ? "Transient" : "Rejected" })
     case "PostMayExist":
       return new OpError({ ...base, reason: "PostMayExist" })
     case "MediaExpired":
@@ -80,8 +76,6 @@ const processingOf = (media: MediaUpload.Media): Processing | undefined => {
     })
   }
 }
-
-const coreCategory = (category: UploadCategory) => category
 
 /**
  * Build the live `MediaOps` from an `XClient`.
@@ -147,7 +141,7 @@ export const make = (options: Options = {}): Effect.Effect<MediaOpsService, neve
           MediaUpload.initialize({
             media_type: req.mediaType as MediaUpload.InitializeRequest["media_type"],
             total_bytes: req.totalBytes,
-            media_category: coreCategory(req.category)
+            media_category: req.category
           }, { retry: transient })
         ).pipe(
           Effect.flatMap((r) =>

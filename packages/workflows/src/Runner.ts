@@ -26,7 +26,7 @@ import { Effect, Exit, Fiber, Layer, Option, Queue, Schema } from "effect"
 import * as Flow from "./Flow.js"
 import { type Fingerprint, FlowFailed, FlowFileError, FlowInvalid, type RunError } from "./FlowError.js"
 import * as FlowEvent from "./FlowEvent.js"
-import { fingerprint } from "./internal/files.js"
+import { fingerprint, sameFingerprint } from "./internal/files.js"
 import { interpret, PayloadFields } from "./internal/interpreter.js"
 import type { MediaOps } from "./MediaOps.js"
 
@@ -150,7 +150,7 @@ export const run: (
       // A file changed under a run: fail fast until it is restored (or a new key is used).
       const stillChanged = Object.entries(error.files).some(([path, expected]) => {
         const now = files[path]
-        return now !== undefined && (now.size !== expected.size || now.sha256 !== expected.sha256)
+        return now !== undefined && !sameFingerprint(now, expected)
       })
       if (error.cause === "FileChanged" && stillChanged) return yield* error
       payload = { ...payload, run: payload.run + 1, carry: error.completed }

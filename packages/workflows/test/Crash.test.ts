@@ -7,11 +7,9 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Emulator } from "@xmedia/emulator"
 import { Chunk, Duration, Effect, Layer, Schedule, Stream } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { fixture } from "./helpers.js"
+import { fixture, withTempDir } from "./helpers.js"
 
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url))
 const child = fileURLToPath(new URL("./crash/child.ts", import.meta.url))
@@ -37,12 +35,7 @@ const waitUntil = (check: Effect.Effect<boolean>) =>
     Effect.timeout("60 seconds")
   )
 
-const withDir = <A, E, R>(f: (dir: string) => Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "xmedia-crash-"))),
-    f,
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  )
+const withDir = <A, E, R>(f: (dir: string) => Effect.Effect<A, E, R>) => withTempDir("xmedia-crash-", f)
 
 const subtitles = [
   { file: fixture("sample.en.srt"), language: "en", name: "English" },

@@ -1,11 +1,10 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Layer } from "effect"
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { Context, Deferred, Effect, Exit, Fiber, Layer } from "effect"
+import { appendFileSync, copyFileSync } from "node:fs"
 import { join } from "node:path"
 import { Engine, Flow, type FlowError, MediaOps, Runner } from "../src/index.js"
-import { fixture } from "./helpers.js"
+import { fixture, withTempDir } from "./helpers.js"
 
 const input: Flow.VideoPostInput = {
   video: fixture("sample.mp4"),
@@ -16,12 +15,7 @@ const input: Flow.VideoPostInput = {
   text: "Durable"
 }
 
-const withTempDir = <A, E, R>(f: (dir: string) => Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => mkdtempSync(join(tmpdir(), "xmedia-wf-"))),
-    f,
-    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  )
+const withDir = <A, E, R>(f: (dir: string) => Effect.Effect<A, E, R>) => withTempDir("xmedia-wf-", f)
 
 /** the durable engine on `filename`, sharing one in-memory X (`ops`) across engine restarts */
 const durable = (filename: string, ops: Layer.Layer<MediaOps.MediaOps>) =>
@@ -33,12 +27,12 @@ const durable = (filename: string, ops: Layer.Layer<MediaOps.MediaOps>) =>
 
 describe("Runner on the SQLite engine (SingleRunner)", () => {
   it.live("runs a flow; a new engine on the same file returns the stored result without calling X", () =>
-    withTempDir((dir) =>
+    withDir((dir) =>
       Effect.gen(function*() {
         const filename = join(dir, "flows.db")
         const x = yield* Layer.build(MediaOps.layerMemory({ processingPolls: 1 }))
         const ops = Layer.succeedContext(x)
-        const handle = x.unsafeMap.get(MediaOps.MemoryHandle.key) as MediaOps.MemoryHandle["Type"]
+        const handle = Context.get(x, MediaOps.MemoryHandle)
         const first = yield* Runner.run(Flow.beforePost(input), { idempotencyKey: "durable-1" }).pipe(
           Effect.provide(durable(filename, ops))
         )
@@ -53,12 +47,12 @@ describe("Runner on the SQLite engine (SingleRunner)", () => {
     ), 60_000)
 
   it.live("an engine stopped mid-upload resumes on restart: finished activities are not redone", () =>
-    withTempDir((dir) =>
+    withDir((dir) =>
       Effect.gen(function*() {
         const filename = join(dir, "flows.db")
         const x = yield* Layer.build(MediaOps.layerMemory({ processingPolls: 1 }))
-        const handle = x.unsafeMap.get(MediaOps.MemoryHandle.key) as MediaOps.MemoryHandle["Type"]
-        const real = x.unsafeMap.get(MediaOps.MediaOps.key) as MediaOps.MediaOpsService
+        const handle = Context.get(x, MediaOps.MemoryHandle)
+        const real = Context.get(x, MediaOps.MediaOps)
         // the 3rd append of the video blocks forever: the "process" is stopped while it hangs
         const stuck = yield* Deferred.make<void>()
         let appends = 0
@@ -98,14 +92,14 @@ describe("Runner on the SQLite engine (SingleRunner)", () => {
     ), 60_000)
 
   it.live("a file changed while the flow was down fails fast, typed, before anything else is sent", () =>
-    withTempDir((dir) =>
+    withDir((dir) =>
       Effect.gen(function*() {
         const filename = join(dir, "flows.db")
         const video = join(dir, "clip.mp4")
         copyFileSync(fixture("sample.mp4"), video)
         const x = yield* Layer.build(MediaOps.layerMemory({ processingPolls: 1 }))
-        const handle = x.unsafeMap.get(MediaOps.MemoryHandle.key) as MediaOps.MemoryHandle["Type"]
-        const real = x.unsafeMap.get(MediaOps.MediaOps.key) as MediaOps.MediaOpsService
+        const handle = Context.get(x, MediaOps.MemoryHandle)
+        const real = Context.get(x, MediaOps.MediaOps)
         const stuck = yield* Deferred.make<void>()
         const blocking: MediaOps.MediaOpsService = {
           ...real,
@@ -134,7 +128,7 @@ describe("Runner on the SQLite engine (SingleRunner)", () => {
     ), 60_000)
 
   it.live("a failed flow is typed and a re-run continues it (after-post association)", () =>
-    withTempDir((dir) =>
+    withDir((dir) =>
       Effect.gen(function*() {
         const filename = join(dir, "flows.db")
         const x = yield* Layer.build(MediaOps.layerMemory({
@@ -146,7 +140,7 @@ describe("Runner on the SQLite engine (SingleRunner)", () => {
           }]
         }))
         const ops = Layer.succeedContext(x)
-        const handle = x.unsafeMap.get(MediaOps.MemoryHandle.key) as MediaOps.MemoryHandle["Type"]
+        const handle = Context.get(x, MediaOps.MemoryHandle)
         const flow = Flow.afterPost(input)
         const exit = yield* Effect.exit(
           Runner.run(flow, { idempotencyKey: "durable-ap" }).pipe(Effect.provide(durable(filename, ops)))

@@ -1,9 +1,20 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { Effect, Fiber, Layer, Ref, TestClock, TestServices } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Engine, type FlowEvent, MediaOps, Runner } from "../src/index.js"
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/** run `f` with a fresh temporary directory (named `<prefix>XXXXXX`), removed afterwards */
+export const withTempDir = <A, E, R>(prefix: string, f: (dir: string) => Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), prefix))),
+    f,
+    (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+  )
 
 /** runner + in-memory engine + in-memory X */
 export const memoryLayer = (options: MediaOps.MemoryOptions = {}) =>

@@ -22,6 +22,9 @@ export const fingerprint = (path: string) =>
     return Option.some<Fingerprint>({ size, sha256: hash.digest("hex") })
   })
 
+/** `true` when two fingerprints describe the same content */
+export const sameFingerprint = (a: Fingerprint, b: Fingerprint): boolean => a.size === b.size && a.sha256 === b.sha256
+
 /** read `length` bytes at `offset` */
 export const readSegment = (path: string, offset: number, length: number) =>
   Effect.scoped(Effect.gen(function*() {

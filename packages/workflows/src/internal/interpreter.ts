@@ -1,12 +1,13 @@
 import type { FileSystem } from "@effect/platform"
 import { Activity } from "@effect/workflow"
 import type { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
+import { Ids } from "@xmedia/core"
 import { Clock, Duration, Effect, Either, Option, Schema } from "effect"
 import * as Flow from "../Flow.js"
 import { FileChanged, Fingerprint, FlowFailed } from "../FlowError.js"
 import { CurrentStep, publish } from "../FlowEvent.js"
 import { isRetryable, MediaOps, OpError, Processing, UploadSession } from "../MediaOps.js"
-import { fingerprint, readSegment } from "./files.js"
+import { fingerprint, readSegment, sameFingerprint } from "./files.js"
 
 /** the workflow payload's fields (see Runner.FlowWorkflow) */
 export const PayloadFields = {
@@ -35,9 +36,6 @@ const FinalizeOut = Schema.Struct({ processing: Schema.optional(Processing) })
 const MAX_ATTEMPTS = 5
 const backoff = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 30_000)
 
-const videoCategory = (category: string): "TweetVideo" | "AmplifyVideo" | undefined =>
-  category === "tweet_video" ? "TweetVideo" : category === "amplify_video" ? "AmplifyVideo" : undefined
-
 /** the body of the flow workflow: interprets a flow value, one Activity per side effect */
 export const interpret = (sent: Payload) =>
   Effect.gen(function*() {
@@ -50,27 +48,30 @@ export const interpret = (sent: Payload) =>
     const outputs = new Map<string, Flow.StepOutput>(Object.entries(payload.carry))
     const reused = new Set(outputs.keys())
 
+    /** announce and wait out the pause before attempt `attempt + 1`: until `retryAt` after a 429, else backoff */
+    const pause = (stepId: string, label: string, attempt: number, error: OpError) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const millis = error.reason === "RateLimited" && error.retryAt !== undefined
+          ? Math.max(0, error.retryAt - now)
+          : backoff(attempt)
+        yield* publish({ _tag: "Retrying", key, step: stepId, attempt: attempt + 1, reason: error.message })
+        yield* publish({
+          _tag: "Waiting",
+          key,
+          step: stepId,
+          reason: error.reason === "RateLimited" ? "rate-limit" : "retry",
+          millis,
+          endpoint: label
+        })
+        yield* Effect.sleep(Duration.millis(millis))
+      })
+
     const retrying = <A>(stepId: string, label: string, effect: Effect.Effect<A, OpError>) => {
       const loop = (attempt: number): Effect.Effect<A, OpError> =>
         Effect.catchAll(effect, (error) => {
           if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) return Effect.fail(error)
-          return Effect.gen(function*() {
-            const now = yield* Clock.currentTimeMillis
-            const millis = error.reason === "RateLimited" && error.retryAt !== undefined
-              ? Math.max(0, error.retryAt - now)
-              : backoff(attempt)
-            yield* publish({ _tag: "Retrying", key, step: stepId, attempt: attempt + 1, reason: error.message })
-            yield* publish({
-              _tag: "Waiting",
-              key,
-              step: stepId,
-              reason: error.reason === "RateLimited" ? "rate-limit" : "retry",
-              millis,
-              endpoint: label
-            })
-            yield* Effect.sleep(Duration.millis(millis))
-            return yield* loop(attempt + 1)
-          })
+          return Effect.zipRight(pause(stepId, label, attempt, error), loop(attempt + 1))
         })
       return loop(1)
     }
@@ -255,20 +256,7 @@ export const interpret = (sent: Payload) =>
             if (!again || attempt >= MAX_ATTEMPTS || (keys.length === 0 && error.reason === "PostMayExist")) {
               return yield* error
             }
-            const now = yield* Clock.currentTimeMillis
-            const millis = error.reason === "RateLimited" && error.retryAt !== undefined
-              ? Math.max(0, error.retryAt - now)
-              : backoff(attempt)
-            yield* publish({ _tag: "Retrying", key, step: step.id, attempt: attempt + 1, reason: error.message })
-            yield* publish({
-              _tag: "Waiting",
-              key,
-              step: step.id,
-              reason: error.reason === "RateLimited" ? "rate-limit" : "retry",
-              millis,
-              endpoint: "createPost"
-            })
-            yield* Effect.sleep(Duration.millis(millis))
+            yield* pause(step.id, "createPost", attempt, error)
           }
         })
       )
@@ -284,7 +272,7 @@ export const interpret = (sent: Payload) =>
         case "AssociateSubtitles": {
           const video = media(step.video)
           const subtitles = outputs.get(step.subtitles.step) as Flow.Uploaded
-          const category = videoCategory(video.category)
+          const category = Ids.subtitleVideoCategory(video.category)
           const out: Flow.Associated = {
             videoId: video.mediaId,
             subtitlesId: subtitles.mediaId,
@@ -309,7 +297,7 @@ export const interpret = (sent: Payload) =>
         }
         case "RemoveSubtitles": {
           const video = media(step.video)
-          const category = videoCategory(video.category)
+          const category = Ids.subtitleVideoCategory(video.category)
           const out: Flow.SubtitlesRemoved = { videoId: video.mediaId, languageCode: step.languageCode }
           return activity(
             step.id,
@@ -392,7 +380,7 @@ export const interpret = (sent: Payload) =>
       if ((step._tag !== "UploadMedia" && step._tag !== "UploadSubtitles") || reused.has(step.id)) continue
       const expected = payload.files[step.path]!
       const actual = yield* fingerprint(step.path).pipe(Effect.orElseSucceed(() => Option.none<Fingerprint>()))
-      if (Option.isNone(actual) || actual.value.size !== expected.size || actual.value.sha256 !== expected.sha256) {
+      if (Option.isNone(actual) || !sameFingerprint(actual.value, expected)) {
         const error = new FileChanged({ path: step.path, expected, actual: Option.getOrUndefined(actual) })
         yield* publish({ _tag: "StepFailed", key, step: step.id, kind: step._tag, message: error.message })
         return yield* failure(step, error)
