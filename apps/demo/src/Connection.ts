@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import { NodeHttpClient } from "@effect/platform-node"
 import { Auth, XClient } from "@xmedia/core"
 import { Emulator } from "@xmedia/emulator"
+import { NodeTransport } from "@xmedia/node"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import * as Credentials from "./Credentials.js"
 
@@ -53,10 +53,13 @@ const authFor = (found: Credentials.Found): Auth.Credentials => {
   }
 }
 
-/** An emulator serves the v1.1 upload routes on its one port; real X keeps core's default upload host. */
+/**
+ * An emulator serves the v1.1 upload routes on its one port; real X keeps core's default upload host. Requests go
+ * over xmedia's Node transport (keep-alive node:http, one write per in-memory body).
+ */
 const clientLayer = (baseUrl: string, auth: Auth.Credentials, sameHostUploads: boolean) =>
   XClient.layer(sameHostUploads ? { baseUrl, uploadBaseUrl: baseUrl, auth } : { baseUrl, auth }).pipe(
-    Layer.provide(NodeHttpClient.layer)
+    Layer.provide(NodeTransport.layer())
   )
 
 /**

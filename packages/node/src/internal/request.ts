@@ -1,0 +1,123 @@
+/**
+ * Sends one request over node:http. A body that is already in memory (empty, bytes, text) is written with
+ * `end(body)` inside a single `Effect.async` that resumes on the response: no fiber, stream or finish-wait per
+ * request. Streams and `FormData` are piped while the response is awaited, as @effect/platform-node does.
+ *
+ * @internal
+ */
+import { type HttpBody, HttpClientError, type HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeSink from "@effect/platform-node/NodeSink"
+import { Effect, Stream } from "effect"
+import * as Http from "node:http"
+import * as Https from "node:https"
+import { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
+import { NodeClientResponse } from "./response.js"
+
+type Response = HttpClientResponse.HttpClientResponse
+type Failure = HttpClientError.RequestError
+
+const ignore = () => {}
+
+const open = (
+  agent: NodeHttpClient.HttpAgent,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal
+): Http.ClientRequest => {
+  const options = { method: request.method, headers: request.headers, signal }
+  const nodeRequest = url.protocol === "https:"
+    ? Https.request(url, { ...options, agent: agent.https })
+    : Http.request(url, { ...options, agent: agent.http })
+  // an abort or a late socket error after the response must never become an uncaught `error` event
+  nodeRequest.on("error", ignore)
+  return nodeRequest
+}
+
+const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): Failure =>
+  new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+/** Resumes with the response (or the request's error); `write` starts sending once the listeners are in place. */
+const awaitResponse = (
+  request: HttpClientRequest.HttpClientRequest,
+  nodeRequest: Http.ClientRequest,
+  write: () => void
+): Effect.Effect<Response, Failure> =>
+  Effect.async<Response, Failure>((resume) => {
+    const onError = (cause: unknown) => {
+      detach()
+      resume(Effect.fail(transportError(request, cause)))
+    }
+    const onResponse = (response: Http.IncomingMessage) => {
+      detach()
+      resume(Effect.succeed(new NodeClientResponse(request, response)))
+    }
+    const detach = () => {
+      nodeRequest.off("error", onError)
+      nodeRequest.off("response", onResponse)
+      nodeRequest.off("upgrade", onResponse)
+    }
+    nodeRequest.on("error", onError)
+    nodeRequest.on("response", onResponse)
+    nodeRequest.on("upgrade", onResponse)
+    write()
+    // on interruption, `HttpClient.make` aborts the request's signal, which destroys the node request
+    return Effect.sync(detach)
+  })
+
+/** Writes a `Stream` or `FormData` body into the request. */
+const pipeBody = (
+  request: HttpClientRequest.HttpClientRequest,
+  nodeRequest: Http.ClientRequest,
+  body: HttpBody.Stream | HttpBody.FormData
+): Effect.Effect<void, Failure> => {
+  if (body._tag === "Stream") {
+    return Stream.run(
+      Stream.mapError(body.stream, (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })),
+      NodeSink.fromWritable(() => nodeRequest, (cause) => transportError(request, cause))
+    )
+  }
+  return Effect.tryPromise({
+    try: () => {
+      const encoded = new Response(body.formData)
+      encoded.headers.forEach((value, key) => nodeRequest.setHeader(key, value))
+      return pipeline(Readable.fromWeb(encoded.body as Parameters<typeof Readable.fromWeb>[0]), nodeRequest)
+    },
+    catch: (cause) => transportError(request, cause)
+  })
+}
+
+/** Sends `request` to `url` with the agent's sockets; `signal` aborts it. @internal */
+export const send = (
+  agent: NodeHttpClient.HttpAgent,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal
+): Effect.Effect<Response, Failure> =>
+  Effect.suspend(() => {
+    let nodeRequest: Http.ClientRequest
+    try {
+      nodeRequest = open(agent, request, url, signal)
+    } catch (cause) {
+      // node:http throws on a header it cannot send (a newline in a value, a space in a name): a typed failure
+      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause }))
+    }
+    const body = request.body
+    switch (body._tag) {
+      case "Empty":
+        return awaitResponse(request, nodeRequest, () => nodeRequest.end())
+      case "Uint8Array":
+        return awaitResponse(request, nodeRequest, () => nodeRequest.end(body.body))
+      case "Raw":
+        return awaitResponse(request, nodeRequest, () => nodeRequest.end(body.body as string | Uint8Array))
+      case "Stream":
+      case "FormData":
+        return Effect.zipRight(
+          // a body that fails half-way leaves a request nobody can finish: drop it (and its socket)
+          Effect.tapError(pipeBody(request, nodeRequest, body), () => Effect.sync(() => nodeRequest.destroy())),
+          awaitResponse(request, nodeRequest, ignore),
+          { concurrent: true }
+        )
+    }
+  })
