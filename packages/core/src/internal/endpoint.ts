@@ -9,12 +9,13 @@
  */
 import type { HttpClientResponse } from "@effect/platform"
 import { Headers, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Either, FiberRef, Option, ParseResult, Ref, Schema } from "effect"
+import { Clock, Duration, Effect, Either, FiberRef, Option, ParseResult, Ref, Schema } from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import { XClient } from "../XClient.js"
 import * as XError from "../XError.js"
 import { parseJson } from "./auth.js"
+import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
 
 /** @internal */
@@ -109,6 +110,37 @@ const utf8 = new TextDecoder()
 const headersOf = (response: HttpClientResponse.HttpClientResponse): Readonly<Record<string, string | undefined>> =>
   response.headers as Readonly<Record<string, string | undefined>>
 
+/** The body as text: `arrayBuffer` + one TextDecoder (platform-node's `text` runs a fiber of its own per response). */
+const bodyText = (
+  endpoint: string,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string, XError.Transport> =>
+  response.arrayBuffer.pipe(
+    Effect.map((bytes) => utf8.decode(bytes)),
+    Effect.mapError(() =>
+      new XError.Transport({
+        endpoint,
+        reason: "ConnectionReset",
+        sent: true,
+        description: "the response body was cut off"
+      })
+    )
+  )
+
+const unlimited: Deadline.Deadlines = { within: (effect) => effect }
+const deadlines = new WeakMap<XClient["Type"], Deadline.Deadlines>()
+
+/** The client's request timeout (one watcher per client; none when the timeout is infinite). */
+const deadlinesOf = (client: XClient["Type"]): Deadline.Deadlines => {
+  let found = deadlines.get(client)
+  if (found === undefined) {
+    const ms = Duration.toMillis(Duration.decode(client.requestTimeout))
+    found = Number.isFinite(ms) ? Deadline.make(ms) : unlimited
+    deadlines.set(client, found)
+  }
+  return found
+}
+
 /** Keeps `authorization` among the redacted header names even if a caller replaced the list. @internal */
 export const withAuthorizationRedacted = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
   names.some((n) => typeof n === "string" && n.toLowerCase() === "authorization") ? names : [...names, "authorization"]
@@ -140,19 +172,18 @@ export const execute = <A, I>(
           userContext: definition.userContext,
           formParams: definition.formParams
         })
-        const response = yield* client.httpClient.execute(request).pipe(
-          Effect.mapError((error) => Errors.fromRequestError(definition.name, error)),
-          Effect.timeoutFail({
-            duration: client.requestTimeout,
-            onTimeout: () =>
-              new XError.Transport({
-                endpoint: definition.name,
-                reason: "Timeout",
-                sent: true,
-                description: "no response within the request timeout"
-              })
-          })
+        // the response and its whole body, within the request timeout
+        const exchange = Effect.flatMap(
+          Effect.mapError(client.httpClient.execute(request), (error) => Errors.fromRequestError(definition.name, error)),
+          (response) => Effect.map(bodyText(definition.name, response), (text) => ({ response, text }))
         )
+        const { response, text } = yield* deadlinesOf(client).within(exchange, () =>
+          new XError.Transport({
+            endpoint: definition.name,
+            reason: "Timeout",
+            sent: true,
+            description: "no complete response within the request timeout"
+          }))
         yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
         const now = yield* Clock.currentTimeMillis
         const headers = headersOf(response)
@@ -161,18 +192,6 @@ export const execute = <A, I>(
           yield* Ref.update(client.rateLimits, (map) => new Map(map).set(definition.name, info.value))
           if (client.onRateLimit) yield* client.onRateLimit(info.value)
         }
-        // `arrayBuffer` + one TextDecoder: the Node client's `text` runs a fiber of its own per response
-        const text = yield* response.arrayBuffer.pipe(
-          Effect.map((bytes) => utf8.decode(bytes)),
-          Effect.mapError(() =>
-            new XError.Transport({
-              endpoint: definition.name,
-              reason: "ConnectionReset",
-              sent: true,
-              description: "the response body was cut off"
-            })
-          )
-        )
         if (response.status === 401 && allowRefresh) {
           const refreshed = yield* client.authorizer.refresh(generation)
           if (refreshed) return yield* once(false)

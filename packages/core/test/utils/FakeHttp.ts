@@ -24,6 +24,8 @@ export type Reply =
   | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string>; readonly raw?: string }
   | { readonly fail: "ECONNRESET" | "ECONNREFUSED" | "ETIMEDOUT" | "ENOTFOUND" }
   | { readonly hang: true }
+  /** Answers `status` with headers, then never ends the body. */
+  | { readonly stalledBody: number }
 
 /** Reads an X example body from test/fixtures/x-examples. */
 export const example = (name: string): unknown =>
@@ -44,6 +46,8 @@ const bodyOf = (request: HttpClientRequest.HttpClientRequest) => {
 /** A fake X: `requests` grows as calls are made. */
 export const makeFake = (handler: (request: Recorded, index: number) => Reply) => {
   const requests: Array<Recorded> = []
+  /** How many requests were interrupted (a timeout, or the caller going away) while in flight. */
+  const interrupted = { count: 0 }
   const client = HttpClient.make((request, url) =>
     Effect.suspend(() => {
       const recorded: Recorded = {
@@ -55,7 +59,13 @@ export const makeFake = (handler: (request: Recorded, index: number) => Reply) =
       }
       requests.push(recorded)
       const reply = handler(recorded, requests.length - 1)
-      if ("hang" in reply) return Effect.never
+      if ("hang" in reply) return Effect.onInterrupt(Effect.never, () => Effect.sync(() => interrupted.count++))
+      if ("stalledBody" in reply) {
+        const body = new ReadableStream<Uint8Array>({
+          start: (controller) => controller.enqueue(new TextEncoder().encode("{\"data\":"))
+        })
+        return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: reply.stalledBody })))
+      }
       if ("fail" in reply) {
         return Effect.fail(
           new HttpClientError.RequestError({
@@ -77,7 +87,7 @@ export const makeFake = (handler: (request: Recorded, index: number) => Reply) =
       )
     })
   )
-  return { requests, client, httpLayer: Layer.succeed(HttpClient.HttpClient, client) }
+  return { requests, interrupted, client, httpLayer: Layer.succeed(HttpClient.HttpClient, client) }
 }
 
 /** Secrets used by tests (must never leak). */

@@ -1,0 +1,98 @@
+/**
+ * Request timeouts without a race per request.
+ *
+ * `Effect.timeoutFail` forks two fibers per call (the effect and a sleeper), races them and merges the winner's
+ * fiber refs back: on an upload that is every APPEND, and at 4 MiB segments it was a third of xmedia's own CPU per
+ * segment (docs/uploading.md). Here each attempt runs in one child fiber registered with its deadline, and one
+ * watcher fiber per client sleeps until the oldest deadline (through `Clock`, so `TestClock` drives it) and
+ * interrupts the attempts past it. Every client uses one timeout, so deadlines arrive in order: the watcher only
+ * looks at the front of a queue. It stops when no attempt is in flight, so an idle client holds no timer.
+ *
+ * @internal
+ */
+import { Clock, Effect, Fiber } from "effect"
+
+interface Entry {
+  readonly deadline: number
+  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  settled: boolean
+  timedOut: boolean
+}
+
+/** Runs attempts with the client's timeout. @internal */
+export interface Deadlines {
+  /** `effect` in a child fiber, interrupted (and `onTimeout` failed) when it outlives the timeout. */
+  readonly within: <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2) => Effect.Effect<A, E | E2, R>
+}
+
+/** Deadlines `timeoutMs` after each attempt starts. @internal */
+export const make = (timeoutMs: number): Deadlines => {
+  // attempts in start order (so in deadline order); settled ones are dropped from the front
+  let queue: Array<Entry> = []
+  let pending = 0
+  // the watcher fibers alive (one, except for a moment after an idle stop) and whether one is being started
+  const watchers = new Set<Fiber.RuntimeFiber<void>>()
+  let starting = false
+
+  /** The oldest attempt still in flight (dropping settled ones before it). */
+  const oldest = (): Entry | undefined => {
+    let i = 0
+    while (i < queue.length && queue[i]!.settled) i++
+    if (i > 0) queue = queue.slice(i)
+    return queue[0]
+  }
+
+  const settle = (entry: Entry) => {
+    if (entry.settled) return
+    entry.settled = true
+    pending -= 1
+    if (pending === 0) {
+      // nothing in flight: no timer may outlive the last attempt (a sleeping watcher would hold the process open)
+      queue = []
+      for (const watcher of watchers) watcher.unsafeInterruptAsFork(watcher.id())
+      watchers.clear()
+    }
+  }
+
+  /** Sleeps until the oldest deadline, interrupts what is past it, and ends when nothing is in flight. */
+  const watch: Effect.Effect<void> = Effect.withFiberRuntime<void>((self) => {
+    watchers.add(self)
+    starting = false
+    const step: Effect.Effect<void> = Effect.suspend(() => {
+      const entry = oldest()
+      if (entry === undefined) return Effect.sync(() => watchers.delete(self))
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        if (now < entry.deadline) return Effect.zipRight(Effect.sleep(entry.deadline - now), step)
+        // marked and interrupted in one step: the attempt cannot settle in between
+        entry.timedOut = true
+        entry.fiber.unsafeInterruptAsFork(self.id())
+        settle(entry)
+        return step
+      })
+    })
+    return step
+  })
+
+  const within = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2): Effect.Effect<A, E | E2, R> =>
+    Effect.uninterruptibleMask<A, E | E2, R>((restore) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(Effect.fork(restore(effect)), (fiber): Effect.Effect<A, E | E2, R> => {
+          const entry: Entry = { deadline: now + timeoutMs, fiber, settled: false, timedOut: false }
+          queue.push(entry)
+          pending += 1
+          const awaited = restore(Fiber.await(fiber)).pipe(
+            Effect.onInterrupt(() => Effect.zipRight(Effect.sync(() => settle(entry)), Fiber.interrupt(fiber))),
+            Effect.flatMap((exit): Effect.Effect<A, E | E2> => {
+              const timedOut = entry.timedOut
+              settle(entry)
+              return timedOut ? Effect.fail(onTimeout()) : exit
+            })
+          )
+          if (watchers.size > 0 || starting) return awaited
+          starting = true
+          // forked from the uninterruptible region, so made interruptible explicitly (it is stopped when idle)
+          return Effect.zipRight(Effect.forkDaemon(Effect.interruptible(watch)), awaited)
+        })))
+
+  return { within }
+}

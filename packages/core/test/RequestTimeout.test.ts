@@ -1,0 +1,111 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Clock, Duration, Effect, Fiber, TestClock } from "effect"
+
+const ClockTypeId: Clock.ClockTypeId = Clock.ClockTypeId
+import { MediaUpload, Retry } from "../src/index.js"
+import { fakeClient, type Reply } from "./utils/FakeHttp.js"
+
+/** Lets pending promise callbacks (response bodies) run; no timer is involved. */
+const settle = Effect.promise(() =>
+  new Promise<void>((resolve) => setImmediate(() => setImmediate(() => setImmediate(() => resolve()))))
+).pipe(Effect.repeatN(3))
+
+const ok: Reply = { status: 200, body: { data: { id: "1880028106020515840" } } }
+const options = { requestTimeout: "10 seconds", retry: { default: Retry.none } } as const
+const isTimeout = (e: { readonly _tag: string }) =>
+  e._tag === "Transport" && "reason" in e && e.reason === "Timeout"
+
+describe("request timeout", () => {
+  it.effect("only the hung request times out; the one answered in time succeeds", () => {
+    const fake = fakeClient((r) => (r.url.searchParams.get("media_id") === "1" ? { hang: true } : ok), options)
+    return Effect.gen(function*() {
+      const hung = yield* Effect.fork(Effect.flip(MediaUpload.status("1")))
+      const answered = yield* MediaUpload.status("2")
+      assert.strictEqual(answered.data.id, "1880028106020515840")
+      yield* settle
+      yield* TestClock.adjust("9 seconds")
+      assert.isNull(hung.unsafePoll()) // not yet
+      yield* TestClock.adjust("1 second")
+      const e = yield* Fiber.join(hung)
+      assert.isTrue(isTimeout(e), e._tag)
+      assert.include(e.message, "MediaUpload.status")
+      assert.strictEqual(fake.interrupted.count, 1) // the hung request was aborted, not left running
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("each attempt's deadline counts from its own start", () => {
+    const fake = fakeClient(() => ({ hang: true }), options)
+    return Effect.gen(function*() {
+      const first = yield* Effect.fork(Effect.flip(MediaUpload.status("1")))
+      yield* settle
+      yield* TestClock.adjust("6 seconds")
+      const second = yield* Effect.fork(Effect.flip(MediaUpload.status("2")))
+      yield* settle
+      yield* TestClock.adjust("4 seconds") // t = 10 s: the first is due, the second has 6 s left
+      assert.isTrue(isTimeout(yield* Fiber.join(first)))
+      assert.isNull(second.unsafePoll())
+      yield* TestClock.adjust("6 seconds") // t = 16 s
+      assert.isTrue(isTimeout(yield* Fiber.join(second)))
+      assert.strictEqual(fake.interrupted.count, 2)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("a body that stops half-way times out like no answer at all", () => {
+    const fake = fakeClient(() => ({ stalledBody: 200 }), options)
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.flip(MediaUpload.status("1")))
+      yield* settle
+      yield* TestClock.adjust("10 seconds")
+      const e = yield* Fiber.join(fiber)
+      assert.isTrue(isTimeout(e), e._tag)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  // a clock that counts the sleeps in progress (a sleep left behind would be a timer holding the process open)
+  it.live("no sleep is left once nothing is in flight", () => {
+    const fake = fakeClient((r) => (r.url.searchParams.get("media_id") === "1" ? { hang: true } : ok), {
+      ...options,
+      requestTimeout: "10 minutes"
+    })
+    return Effect.gen(function*() {
+      const live = yield* Effect.clock
+      let sleeping = 0
+      const counting: Clock.Clock = {
+        [ClockTypeId]: ClockTypeId,
+        unsafeCurrentTimeMillis: () => live.unsafeCurrentTimeMillis(),
+        unsafeCurrentTimeNanos: () => live.unsafeCurrentTimeNanos(),
+        currentTimeMillis: live.currentTimeMillis,
+        currentTimeNanos: live.currentTimeNanos,
+        sleep: (duration) =>
+          Effect.suspend(() => {
+            sleeping += 1
+            return Effect.ensuring(live.sleep(duration), Effect.sync(() => (sleeping -= 1)))
+          })
+      }
+      yield* Effect.gen(function*() {
+        yield* MediaUpload.status("2")
+        yield* settle
+        assert.strictEqual(sleeping, 0)
+        const hung = yield* Effect.fork(MediaUpload.status("1"))
+        yield* settle
+        assert.strictEqual(sleeping, 1) // the watcher, due in 10 minutes
+        yield* Fiber.interrupt(hung) // the caller goes away
+        assert.strictEqual(fake.interrupted.count, 1)
+        yield* settle
+        assert.strictEqual(sleeping, 0)
+      }).pipe(Effect.withClock(counting))
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("an infinite timeout never times out and runs no watcher", () => {
+    const fake = fakeClient(() => ({ hang: true }), { ...options, requestTimeout: Duration.infinity })
+    return Effect.gen(function*() {
+      const hung = yield* Effect.fork(MediaUpload.status("1"))
+      yield* settle
+      assert.deepStrictEqual(Chunk.toReadonlyArray(yield* TestClock.sleeps()), [])
+      yield* TestClock.adjust("1 day")
+      assert.isNull(hung.unsafePoll())
+      yield* Fiber.interrupt(hung)
+    }).pipe(Effect.provide(fake.layer))
+  })
+})
