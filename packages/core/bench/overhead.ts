@@ -6,9 +6,10 @@
  * in this process, interleaved round by round, it measures CPU microseconds per request of:
  *
  * - `node:http`: a keep-alive agent, the body in one write (the floor);
- * - `platform`: @effect/platform's HttpClient over the same kind of agent (what any Effect client stands on);
- * - `xmedia`: `Uploader.uploadFile` of `requests` segments of 1 KiB (INITIALIZE, APPENDs, FINALIZE), so every
- *   layer of xmedia on top of the HttpClient is included.
+ * - `platform`: @effect/platform-node's HttpClient over the same kind of agent;
+ * - `transport`: the same loop over xmedia's Node transport (`NodeTransport.layer`, @xmedia/node);
+ * - `xmedia`: `Uploader.uploadFile` of `requests` segments of 1 KiB (INITIALIZE, APPENDs, FINALIZE) over that
+ *   transport, so every layer of xmedia on top of the HttpClient is included.
  *
  * It prints the median and the best round of each. CPU time here is the whole process's, so run it on a quiet
  * machine; compare clients within one run, not across runs.
@@ -16,6 +17,7 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeTransport } from "@xmedia/node"
 import { Effect, Layer, Redacted } from "effect"
 import { fork } from "node:child_process"
 import * as fs from "node:fs"
@@ -93,7 +95,8 @@ const main = async () => {
   const httpLayer = NodeHttpClient.layerWithoutAgent.pipe(
     Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: 4 }))
   )
-  const platformProgram = Effect.gen(function*() {
+  const transportLayer = NodeTransport.layer({ maxSockets: 4 })
+  const loop = Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const request = HttpClientRequest.post(`http://127.0.0.1:${port}/2/media/upload/${MEDIA_ID}/append`).pipe(
       HttpClientRequest.bearerToken("x"),
@@ -103,7 +106,9 @@ const main = async () => {
       concurrency: 4,
       discard: true
     })
-  }).pipe(Effect.provide(httpLayer))
+  })
+  const platformProgram = Effect.provide(loop, httpLayer)
+  const transportProgram = Effect.provide(loop, transportLayer)
 
   const sample = fs.readFileSync(new URL("../test/fixtures/sample.mp4", import.meta.url)).subarray(0, 4096)
   const bytes = new Uint8Array(1024 * requests)
@@ -114,7 +119,7 @@ const main = async () => {
       XClient.layer({
         baseUrl: `http://127.0.0.1:${port}`,
         auth: Auth.oauth2User({ accessToken: Redacted.make("bench") })
-      }).pipe(Layer.provide(httpLayer)),
+      }).pipe(Layer.provide(transportLayer)),
       NodeFileSystem.layer
     ))
   )
@@ -122,6 +127,7 @@ const main = async () => {
   const clients: ReadonlyArray<readonly [string, () => Promise<void>]> = [
     ["node:http", raw],
     ["platform", () => Effect.runPromise(platformProgram)],
+    ["transport", () => Effect.runPromise(transportProgram)],
     ["xmedia", () => Effect.runPromise(xmediaProgram)]
   ]
   const samples = new Map<string, Array<number>>(clients.map(([name]) => [name, []]))

@@ -8,11 +8,13 @@
  * time and peak RSS belong to that client alone (clients in `upload/clients/`, the child harness in
  * `upload/child.ts`):
  *
- * - `platform`: @effect/platform's HttpClient alone (same agent, same framed bodies, no xmedia): the floor any
- *   client over that HttpClient stands on;
+ * - `transport`: xmedia's Node transport (`NodeTransport.layer`, @xmedia/node) alone: the same worker loop and framed
+ *   bodies, no uploader: what the uploader's HttpClient allows;
+ * - `platform`: the same over @effect/platform-node's `NodeHttpClient` (keep-alive agent);
  * - `lean` (only with `--only`): the same worker loop, each request one `Effect.async` around `http.request` (no
  *   HttpClient): separates the Effect runtime's cost from the HttpClient's;
- * - `xmedia`: `Uploader.uploadFile` over `NodeHttpClient.layerWithoutAgent` + a keep-alive agent;
+ * - `xmedia`: `Uploader.uploadFile` over the Node transport (what the demo and CLI use);
+ * - `xmedia-platform`: the same over `NodeHttpClient.layerWithoutAgent` + a keep-alive agent;
  * - `xmedia-default-agent`: the same over `NodeHttpClient.layer` (its agent does not keep connections alive);
  * - `effect-formdata`: `MediaUpload.append` per segment (a `FormData` + `Blob` body) over the keep-alive agent,
  *   to show what the `FormData` path costs;
@@ -22,10 +24,12 @@
  * - `bare-buffer` (only with `--only`): the same, but reading each segment whole and sending it in one write.
  *
  * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it) and run on plain node
- * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file first (`BENCH_WARMUP_MIB`
- * changes its size). Clients run interleaved, round by round, and each one's ratio to `bare` is the median of its
- * per-round ratios. Peak RSS is the larger of `process.resourceUsage().maxRSS` and `memoryUsage.rss()` sampled
- * every 20 ms. `BENCH_DEBUG=1` prints every run; `BENCH_NODE_ARGS` adds node flags to the children (e.g.
+ * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file 5 times first
+ * (`BENCH_WARMUP_MIB` changes its size, `BENCH_WARMUP_RUNS` the count), so what is measured is a warm process.
+ * Clients run interleaved, round by round, and each one's ratio to `bare` is the median of its
+ * per-round ratios. Before the measured upload each child collects its heap and resets the kernel's peak-RSS
+ * counter (Linux); peak RSS is the larger of the kernel's peak (`VmHWM`) after that and `memoryUsage.rss()` sampled
+ * every 20 ms during the upload. `BENCH_DEBUG=1` prints every run; `BENCH_NODE_ARGS` adds node flags to the children (e.g.
  * `--cpu-prof`); `BENCH_NO_MINIFY=1` keeps the bundles readable for profiles.
  *
  * All send the same chunks with the same concurrency. Then, with latency added to every request, `xmedia` at
@@ -167,6 +171,8 @@ const clientModules: Readonly<Record<string, string>> = {
   platform: "platform",
   lean: "lean",
   xmedia: "xmedia",
+  "xmedia-platform": "xmedia",
+  transport: "platform",
   "xmedia-default-agent": "xmedia",
   "effect-formdata": "effectFormData"
 }
@@ -213,6 +219,7 @@ const child = (a: ChildArgs): Promise<ChildResult> =>
       process.execPath,
       [
         ...(bundled === undefined ? process.execArgv : []),
+        "--expose-gc",
         ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []),
         script,
         a.impl,
@@ -336,7 +343,8 @@ const printTable = (title: string, rows: ReadonlyArray<Row>, reference: (row: Ro
 
 const main = async () => {
   const args = parseArgs(process.argv.slice(2))
-  const impls = args.only ?? ["bare", "platform", "xmedia", "fetch", "xmedia-default-agent", "effect-formdata"]
+  const impls = args.only ??
+    ["bare", "transport", "xmedia", "platform", "xmedia-platform", "fetch", "xmedia-default-agent", "effect-formdata"]
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xmedia-bench-"))
   const server = await startServer()
   if (!process.argv.includes("--no-bundle")) bundled = await bundle(dir)
@@ -389,12 +397,16 @@ const main = async () => {
             `target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB (target < 120)`
         )
       }
-      const p = find("platform", size)
-      if (x?.vsBare !== undefined && p?.vsBare !== undefined) {
+      const t = find("transport", size)
+      if (x?.vsBare !== undefined && t?.vsBare !== undefined) {
         console.log(
-          `  ${size} MiB: the platform HttpClient alone = ${p.vsBare.toFixed(2)}x bare: xmedia reaches ` +
-            `${(x.vsBare / p.vsBare).toFixed(2)} of what its HttpClient allows`
+          `  ${size} MiB: its HttpClient alone (the Node transport) = ${t.vsBare.toFixed(2)}x bare: xmedia reaches ` +
+            `${(x.vsBare / t.vsBare).toFixed(2)} of what its HttpClient allows`
         )
+      }
+      const xp = find("xmedia-platform", size)
+      if (x?.peakRssMiB !== undefined && xp?.vsBare !== undefined) {
+        console.log(`  ${size} MiB: over @effect/platform-node's HttpClient instead: ${xp.vsBare.toFixed(2)}x bare`)
       }
     }
   } finally {

@@ -1,18 +1,21 @@
 /**
- * `platform`: @effect/platform's HttpClient alone over the same keep-alive agent, no xmedia: `concurrency`
- * workers each read a segment into their own buffer with the multipart framing around it and send it. The floor
- * any Effect client over this HttpClient stands on.
+ * An HttpClient alone, no uploader: `concurrency` workers each read a segment into their own buffer with the
+ * multipart framing around it and send it. The floor any Effect client over that HttpClient stands on.
+ *
+ * - `platform`: @effect/platform-node's `NodeHttpClient` over a keep-alive agent;
+ * - `transport`: xmedia's Node transport (`NodeTransport.layer`, @xmedia/node).
  */
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { NodeTransport } from "@xmedia/node"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import { runChild } from "../child.js"
 import { appendWorkers } from "../effectWorkers.js"
 import { type ChildArgs, initializeBody } from "../shared.js"
 
-const upload = (a: ChildArgs, size: number) => {
-  const layer = NodeHttpClient.layerWithoutAgent.pipe(
+const upload = (transport: boolean) => (a: ChildArgs, size: number) => {
+  const layer = transport ? NodeTransport.layer({ maxSockets: a.concurrency }) : NodeHttpClient.layerWithoutAgent.pipe(
     Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: a.concurrency }))
   )
   const base = `http://127.0.0.1:${a.port}`
@@ -38,4 +41,4 @@ const upload = (a: ChildArgs, size: number) => {
   return Effect.runPromise(Effect.provide(program, layer)).finally(() => fs.closeSync(fd))
 }
 
-runChild({ platform: upload })
+runChild({ platform: upload(false), transport: upload(true) })

@@ -1,9 +1,12 @@
 /**
- * `xmedia`: `Uploader.uploadFile` over `NodeHttpClient.layerWithoutAgent` + a keep-alive agent.
+ * `xmedia`: `Uploader.uploadFile` over xmedia's Node transport (`NodeTransport.layer`, keep-alive agent).
+ * `xmedia-platform`: the same over `@effect/platform-node`'s `NodeHttpClient.layerWithoutAgent` + a keep-alive agent.
  * `xmedia-default-agent`: the same over `NodeHttpClient.layer` (its agent does not keep connections alive).
  */
+import type { HttpClient } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { NodeTransport } from "@xmedia/node"
 import { Effect, Layer, Redacted } from "effect"
 import * as Auth from "../../../src/Auth.js"
 import * as Uploader from "../../../src/Uploader.js"
@@ -11,17 +14,27 @@ import * as XClient from "../../../src/XClient.js"
 import { runChild } from "../child.js"
 import type { ChildArgs } from "../shared.js"
 
-const upload = (keepAlive: boolean) => (a: ChildArgs) => {
-  const http = keepAlive
-    ? NodeHttpClient.layerWithoutAgent.pipe(
-      Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: a.concurrency }))
-    )
-    : NodeHttpClient.layer
+type Transport = "xmedia" | "platform" | "platform-default-agent"
+
+const httpLayer = (transport: Transport, a: ChildArgs): Layer.Layer<HttpClient.HttpClient> => {
+  switch (transport) {
+    case "xmedia":
+      return NodeTransport.layer({ maxSockets: a.concurrency })
+    case "platform":
+      return NodeHttpClient.layerWithoutAgent.pipe(
+        Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: a.concurrency }))
+      )
+    case "platform-default-agent":
+      return NodeHttpClient.layer
+  }
+}
+
+const upload = (transport: Transport) => (a: ChildArgs) => {
   const layer = Layer.merge(
     XClient.layer({
       baseUrl: `http://127.0.0.1:${a.port}`,
       auth: Auth.oauth2User({ accessToken: Redacted.make("bench") })
-    }).pipe(Layer.provide(http)),
+    }).pipe(Layer.provide(httpLayer(transport, a))),
     NodeFileSystem.layer
   )
   return Effect.runPromise(
@@ -32,4 +45,8 @@ const upload = (keepAlive: boolean) => (a: ChildArgs) => {
   )
 }
 
-runChild({ xmedia: upload(true), "xmedia-default-agent": upload(false) })
+runChild({
+  xmedia: upload("xmedia"),
+  "xmedia-platform": upload("platform"),
+  "xmedia-default-agent": upload("platform-default-agent")
+})
