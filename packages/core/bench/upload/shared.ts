@@ -66,3 +66,4 @@ export const initializeBody = (size: number) => ({
   total_bytes: size,
   media_category: "tweet_video"
 })
+

@@ -8,8 +8,11 @@ import * as http from "node:http"
 import { runChild } from "../child.js"
 import { appendHead, appendTail, type ChildArgs, initializeBody, MiB, pool, segmentsOf } from "../shared.js"
 
+// the agent is made once per process, as an app keeps its client
+let keptAgent: http.Agent | undefined
+
 const upload = (whole: boolean) => async (a: ChildArgs, size: number) => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: a.concurrency })
+  const agent = keptAgent ??= new http.Agent({ keepAlive: true, maxSockets: a.concurrency })
   const request = (
     method: string,
     pathname: string,
@@ -69,7 +72,6 @@ const upload = (whole: boolean) => async (a: ChildArgs, size: number) => {
   })
   await request("POST", `/2/media/upload/${id}/finalize`, { "content-length": 0 }, (req) => req.end())
   fs.closeSync(fd)
-  agent.destroy()
 }
 
 runChild({ bare: upload(false), "bare-buffer": upload(true) })

@@ -3,7 +3,7 @@
  * show what the `FormData` path costs next to the uploader's framed bodies.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as Auth from "../../../src/Auth.js"
 import * as Ids from "../../../src/Ids.js"
@@ -12,8 +12,11 @@ import * as XClient from "../../../src/XClient.js"
 import { runChild } from "../child.js"
 import { type ChildArgs, segmentsOf } from "../shared.js"
 
+// the XClient and its HttpClient are built once per process, as an app provides them once
+let runtime: ManagedRuntime.ManagedRuntime<XClient.XClient, never> | undefined
+
 const upload = (a: ChildArgs, size: number) => {
-  const layer = XClient.layer({
+  runtime ??= ManagedRuntime.make(XClient.layer({
     baseUrl: `http://127.0.0.1:${a.port}`,
     auth: Auth.oauth2User({ accessToken: Redacted.make("bench") })
   }).pipe(
@@ -22,7 +25,7 @@ const upload = (a: ChildArgs, size: number) => {
         Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: a.concurrency }))
       )
     )
-  )
+  ))
   const program = Effect.gen(function*() {
     const init = yield* MediaUpload.initialize({ media_type: "video/mp4", total_bytes: size, media_category: "tweet_video" })
     const id = Ids.MediaId.make(init.data.id)
@@ -43,7 +46,7 @@ const upload = (a: ChildArgs, size: number) => {
     yield* Effect.promise(() => handle.close())
     yield* MediaUpload.finalize(id)
   })
-  return Effect.runPromise(Effect.provide(program, layer))
+  return runtime.runPromise(program)
 }
 
 runChild({ "effect-formdata": upload })

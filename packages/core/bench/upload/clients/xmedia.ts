@@ -3,11 +3,11 @@
  * `xmedia-platform`: the same over `@effect/platform-node`'s `NodeHttpClient.layerWithoutAgent` + a keep-alive agent.
  * `xmedia-default-agent`: the same over `NodeHttpClient.layer` (its agent does not keep connections alive).
  */
-import type { HttpClient } from "@effect/platform"
+import type { FileSystem, HttpClient } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { NodeTransport } from "@xmedia/node"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as Auth from "../../../src/Auth.js"
 import * as Uploader from "../../../src/Uploader.js"
 import * as XClient from "../../../src/XClient.js"
@@ -29,20 +29,21 @@ const httpLayer = (transport: Transport, a: ChildArgs): Layer.Layer<HttpClient.H
   }
 }
 
-const upload = (transport: Transport) => (a: ChildArgs) => {
-  const layer = Layer.merge(
-    XClient.layer({
-      baseUrl: `http://127.0.0.1:${a.port}`,
-      auth: Auth.oauth2User({ accessToken: Redacted.make("bench") })
-    }).pipe(Layer.provide(httpLayer(transport, a))),
-    NodeFileSystem.layer
-  )
-  return Effect.runPromise(
-    Uploader.uploadFile(a.file, { chunkSize: a.chunk, concurrency: a.concurrency }).pipe(
-      Effect.asVoid,
-      Effect.provide(layer)
+const upload = (transport: Transport) => {
+  // the XClient and its HttpClient are built once per process, as an app provides them once
+  let runtime: ManagedRuntime.ManagedRuntime<XClient.XClient | FileSystem.FileSystem, never> | undefined
+  return (a: ChildArgs) => {
+    runtime ??= ManagedRuntime.make(Layer.merge(
+      XClient.layer({
+        baseUrl: `http://127.0.0.1:${a.port}`,
+        auth: Auth.oauth2User({ accessToken: Redacted.make("bench") })
+      }).pipe(Layer.provide(httpLayer(transport, a))),
+      NodeFileSystem.layer
+    ))
+    return runtime.runPromise(
+      Uploader.uploadFile(a.file, { chunkSize: a.chunk, concurrency: a.concurrency }).pipe(Effect.asVoid)
     )
-  )
+  }
 }
 
 runChild({
