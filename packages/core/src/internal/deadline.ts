@@ -2,8 +2,8 @@
  * Request timeouts without a race per request.
  *
  * `Effect.timeoutFail` forks two fibers per call (the effect and a sleeper), races them and merges the winner's
- * fiber refs back: on an upload that is every APPEND, and at 4 MiB segments it was a third of xmedia's own CPU per
- * segment (docs/uploading.md). Here each attempt runs in one child fiber registered with its deadline, and one
+ * fiber refs back: on an upload that is every APPEND, and at 4 MiB segments it was the largest part of xmedia's own
+ * CPU per segment (docs/uploading.md). Here each attempt runs in one child fiber registered with its deadline, and one
  * watcher fiber per client sleeps until the oldest deadline (through `Clock`, so `TestClock` drives it) and
  * interrupts the attempts past it. Every client uses one timeout, so deadlines arrive in order: the watcher only
  * looks at the front of a queue. It stops when no attempt is in flight, so an idle client holds no timer.
@@ -14,7 +14,8 @@ import { Clock, Effect, Fiber } from "effect"
 
 interface Entry {
   readonly deadline: number
-  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  /** Dropped once settled, so a settled entry waiting in the queue holds no finished fiber. */
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
   settled: boolean
   timedOut: boolean
 }
@@ -27,28 +28,35 @@ export interface Deadlines {
 
 /** Deadlines `timeoutMs` after each attempt starts. @internal */
 export const make = (timeoutMs: number): Deadlines => {
-  // attempts in start order (so in deadline order); settled ones are dropped from the front
+  // attempts in start order (so in deadline order) from `head` on; settled ones are dropped from the front as they
+  // settle, so the queue holds about what is in flight
   let queue: Array<Entry> = []
+  let head = 0
   let pending = 0
   // the watcher fibers alive (one, except for a moment after an idle stop) and whether one is being started
   const watchers = new Set<Fiber.RuntimeFiber<void>>()
   let starting = false
 
-  /** The oldest attempt still in flight (dropping settled ones before it). */
+  /** Drops the settled attempts at the front; answers the oldest one still in flight. */
   const oldest = (): Entry | undefined => {
-    let i = 0
-    while (i < queue.length && queue[i]!.settled) i++
-    if (i > 0) queue = queue.slice(i)
-    return queue[0]
+    while (head < queue.length && queue[head]!.settled) head++
+    if (head > 64 && head * 2 > queue.length) {
+      queue = queue.slice(head)
+      head = 0
+    }
+    return queue[head]
   }
 
   const settle = (entry: Entry) => {
     if (entry.settled) return
     entry.settled = true
+    entry.fiber = undefined
     pending -= 1
+    oldest()
     if (pending === 0) {
       // nothing in flight: no timer may outlive the last attempt (a sleeping watcher would hold the process open)
       queue = []
+      head = 0
       for (const watcher of watchers) watcher.unsafeInterruptAsFork(watcher.id())
       watchers.clear()
     }
@@ -65,7 +73,7 @@ export const make = (timeoutMs: number): Deadlines => {
         if (now < entry.deadline) return Effect.zipRight(Effect.sleep(entry.deadline - now), step)
         // marked and interrupted in one step: the attempt cannot settle in between
         entry.timedOut = true
-        entry.fiber.unsafeInterruptAsFork(self.id())
+        entry.fiber?.unsafeInterruptAsFork(self.id())
         settle(entry)
         return step
       })
