@@ -36,6 +36,7 @@
 import { FileSystem, HttpBody, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Mailbox, Option, Queue, Random, Schedule, Schema, Stream } from "effect"
 import * as Ids from "./Ids.js"
+import * as BufferPool from "./internal/bufferPool.js"
 import * as Chunks from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Multipart from "./internal/multipart.js"
@@ -45,7 +46,7 @@ import * as MediaUpload from "./MediaUpload.js"
 import * as MediaV1 from "./MediaV1.js"
 import * as Preflight from "./Preflight.js"
 import * as Retry from "./Retry.js"
-import type * as XClient from "./XClient.js"
+import * as XClient from "./XClient.js"
 import * as XError from "./XError.js"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -562,9 +563,12 @@ export const uploadFile: <E = never, R = never>(
     const capacity = Multipart.overhead(boundary, fieldsOf(999)) + Math.min(plan.chunkSize, size)
     // `concurrency` workers, each with its own request-body buffer (and file handle), take the next missing
     // segment until none is left: memory is (workers x chunk size), and there is no fiber or buffer per segment.
+    // The buffers come from the client's pool and go back to it when a worker finishes cleanly.
+    const pool = BufferPool.of(yield* XClient.XClient)
+    const buffer = () => pool.take(capacity)
     const makeSlot = typeof bytesOrPath === "string"
-      ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, capacity)
-      : Readers.bytesSlot(bytesOrPath, capacity)
+      ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, buffer)
+      : Readers.bytesSlot(bytesOrPath, buffer)
     const sendSegment = (slot: Readers.Slot, index: number) =>
       Effect.zipRight(
         checkExpiry(label("append")),
@@ -582,6 +586,8 @@ export const uploadFile: <E = never, R = never>(
     const worker = Effect.gen(function*() {
       const slot = yield* makeSlot
       while (next < missing.length) yield* sendSegment(slot, missing[next++]!)
+      // not after a failure or an interruption: a request may still hold the buffer
+      pool.give(slot.buffer)
     })
     yield* Effect.all(Array.from({ length: Math.min(concurrency, missing.length) }, () => worker), {
       concurrency: "unbounded",

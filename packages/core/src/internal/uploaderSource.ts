@@ -44,17 +44,17 @@ const fsFailure = (path: string) => <A, R>(effect: Effect.Effect<A, PlatformErro
 
 /**
  * A slot over a file: its own handle (opened for the enclosing scope, so slots read concurrently without
- * sharing a file position) and a body buffer of `capacity` bytes.
+ * sharing a file position) and the body buffer `buffer` (from the client's pool, `BufferPool`).
  *
  * @internal
  */
 export const fileSlot = (
   fs: FileSystem.FileSystem,
   path: string,
-  capacity: number
+  buffer: () => Uint8Array
 ): Effect.Effect<Slot, XError.InvalidInput, Scope.Scope> =>
   Effect.map(fsFailure(path)(fs.open(path, { flag: "r" })), (file) => ({
-    buffer: new Uint8Array(capacity),
+    buffer: buffer(),
     read: (segment, content) =>
       fsFailure(path)(Effect.gen(function*() {
         yield* file.seek(segment.offset, "start")
@@ -68,13 +68,13 @@ export const fileSlot = (
   }))
 
 /**
- * A slot over bytes already in memory: one copy of the segment into its request body.
+ * A slot over bytes already in memory: one copy of the segment into its request body `buffer`.
  *
  * @internal
  */
-export const bytesSlot = (bytes: Uint8Array, capacity: number): Effect.Effect<Slot> =>
+export const bytesSlot = (bytes: Uint8Array, buffer: () => Uint8Array): Effect.Effect<Slot> =>
   Effect.sync(() => ({
-    buffer: new Uint8Array(capacity),
+    buffer: buffer(),
     read: (segment, content) =>
       Effect.sync(() => content.set(bytes.subarray(segment.offset, segment.offset + segment.length)))
   }))

@@ -1,0 +1,74 @@
+import { assert, describe, it } from "@effect/vitest"
+import { NodeContext } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { readFileSync } from "node:fs"
+import * as BufferPool from "../src/internal/bufferPool.js"
+import * as Retry from "../src/Retry.js"
+import * as Uploader from "../src/Uploader.js"
+import * as XClient from "../src/XClient.js"
+import { fixturePath, makeFakeX } from "./UploaderFakeX.js"
+
+const mp4 = new Uint8Array(readFileSync(fixturePath("sample.mp4")))
+
+describe("BufferPool", () => {
+  it("hands out a new buffer when it has none, and the smallest spare one that fits when it has", () => {
+    const pool = BufferPool.make()
+    const small = pool.take(100)
+    const large = pool.take(1000)
+    assert.strictEqual(small.length, 100)
+    pool.give(large)
+    pool.give(small)
+    assert.strictEqual(pool.take(50), small)
+    assert.strictEqual(pool.take(50), large)
+    assert.strictEqual(pool.take(50).length, 50) // none left: a new one
+  })
+
+  it("keeps at most maxBuffers buffers and maxBytes bytes, and a buffer only once", () => {
+    const pool = BufferPool.make()
+    const buffers: Array<Uint8Array> = Array.from({ length: BufferPool.maxBuffers + 2 }, () => new Uint8Array(10))
+    for (const b of buffers) pool.give(b)
+    pool.give(buffers[0]!)
+    const taken = Array.from({ length: BufferPool.maxBuffers + 1 }, () => pool.take(10))
+    assert.strictEqual(new Set(taken.filter((b) => buffers.includes(b))).size, BufferPool.maxBuffers)
+    const huge = new Uint8Array(BufferPool.maxBytes + 1)
+    pool.give(huge)
+    assert.notStrictEqual(pool.take(BufferPool.maxBytes), huge)
+  })
+})
+
+describe("Uploader segment buffers", () => {
+  const uploadTwice = (concurrency: number) =>
+    Effect.gen(function*() {
+      const client = yield* XClient.XClient
+      const pool = BufferPool.of(client)
+      yield* Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency })
+      // both workers gave their buffers back: they hold the first upload's bytes
+      const spare = [pool.take(1), pool.take(1)]
+      assert.isTrue(spare.every((b) => b.length >= 5000 && b.some((byte) => byte !== 0)))
+      assert.strictEqual(pool.take(1).length, 1) // and only those two
+      for (const b of spare) pool.give(b)
+      yield* Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency })
+      return pool
+    })
+
+  it.effect("a second upload on the same client reuses the first one's buffers, and sends the right bytes", () => {
+    const fake = makeFakeX()
+    return Effect.gen(function*() {
+      const pool = yield* uploadTwice(2)
+      assert.deepStrictEqual(fake.assembled(), mp4)
+      assert.strictEqual([pool.take(1), pool.take(1), pool.take(1)].filter((b) => b.length > 1).length, 2)
+    }).pipe(Effect.provide(Layer.merge(fake.layer, NodeContext.layer)))
+  })
+
+  it.effect("a worker that failed gives its buffer back to no one (a request may still hold it)", () => {
+    const fake = makeFakeX({ appendFailures: new Map([[2, 5]]) })
+    return Effect.gen(function*() {
+      const pool = BufferPool.of(yield* XClient.XClient)
+      const error = yield* Effect.flip(
+        Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 1, retry: Retry.none })
+      )
+      assert.strictEqual(error._tag, "ServerError")
+      assert.strictEqual(pool.take(1).length, 1)
+    }).pipe(Effect.provide(Layer.merge(fake.layer, NodeContext.layer)))
+  })
+})
