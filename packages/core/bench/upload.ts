@@ -26,8 +26,9 @@
  * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it) and run on plain node
  * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file 5 times first
  * (`BENCH_WARMUP_MIB` changes its size, `BENCH_WARMUP_RUNS` the count), so what is measured is a warm process.
- * Clients run interleaved, round by round, and each one's ratio to `bare` is the median of its
- * per-round ratios. Before the measured upload each child collects its heap and resets the kernel's peak-RSS
+ * Each measurement moves at least 256 MiB (`BENCH_MIN_MIB`): a smaller file is uploaded several times in a row
+ * and MB/s is over all of them. Clients run interleaved, round by round, and each one's ratio to `bare` is the
+ * median of its per-round ratios. Before the measured upload each child collects its heap and resets the kernel's peak-RSS
  * counter (Linux); peak RSS is the larger of the kernel's peak (`VmHWM`) after that and `memoryUsage.rss()` sampled
  * every 20 ms during the upload. `BENCH_DEBUG=1` prints every run; `BENCH_NODE_ARGS` adds node flags to the children (e.g.
  * `--cpu-prof`); `BENCH_NO_MINIFY=1` keeps the bundles readable for profiles.
@@ -157,6 +158,8 @@ const generate = (dir: string, sizeMiB: number, name = "bench"): string => {
       if (i === 0) header.copy(block, 0)
       fs.writeSync(fd, block)
     }
+    // on disk before any client runs: the kernel's write-back must not compete with the first measurements
+    fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
   }
