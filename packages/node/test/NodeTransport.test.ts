@@ -388,13 +388,18 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       assert.strictEqual(textError.reason, "Decode")
 
       // 3. the connection is already gone when the body is first read (text, then stream of another response)
-      const gone = yield* Deferred.make<void>()
-      const early = yield* serve((req, res) => {
-        if (req.url === "/ok") return void res.end("ok")
-        res.on("close", () => Deferred.unsafeDone(gone, Exit.void))
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000, 3), () => res.socket?.destroy())
+      // a server that sends the head and 1000 bytes of a 100000-byte body, then drops the connection (`gone`)
+      const cutAfterFirstWrite = Effect.gen(function*() {
+        const gone = yield* Deferred.make<void>()
+        const server = yield* serve((req, res) => {
+          if (req.url === "/ok") return void res.end("ok")
+          res.on("close", () => Deferred.unsafeDone(gone, Exit.void))
+          res.writeHead(200, { "content-length": "100000" })
+          res.write(Buffer.alloc(1000, 3), () => res.socket?.destroy())
+        })
+        return { gone, server }
       })
+      const { gone, server: early } = yield* cutAfterFirstWrite
       const response3 = yield* client.get(early.url("/cut"))
       yield* Deferred.await(gone)
       // a round trip on another connection: by then the client has seen the first one close
@@ -404,13 +409,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       assert.strictEqual(earlyError.reason, "Decode")
       assert.strictEqual((yield* Effect.flip(response3.arrayBuffer)).reason, "Decode")
 
-      const gone2 = yield* Deferred.make<void>()
-      const early2 = yield* serve((req, res) => {
-        if (req.url === "/ok") return void res.end("ok")
-        res.on("close", () => Deferred.unsafeDone(gone2, Exit.void))
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000, 4), () => res.socket?.destroy())
-      })
+      const { gone: gone2, server: early2 } = yield* cutAfterFirstWrite
       const response4 = yield* client.get(early2.url("/cut"))
       yield* Deferred.await(gone2)
       assert.strictEqual(yield* Effect.flatMap(client.get(early2.url("/ok")), (r) => r.text), "ok")
