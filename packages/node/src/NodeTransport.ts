@@ -25,7 +25,7 @@
 import { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer } from "effect"
-import type * as Http from "node:http"
+import type * as Https from "node:https"
 import * as Request from "./internal/request.js"
 
 /**
@@ -48,9 +48,10 @@ export const layerWithoutAgent: Layer.Layer<HttpClient.HttpClient, never, NodeHt
   .layerMergedContext(make)
 
 /**
- * The `HttpClient` layer with its own agents: keep-alive on (connections are reused across requests, which is
- * most of an upload's speed), other options as given (`maxSockets`, `keepAliveMsecs`, ...). The agents are
- * destroyed when the layer's scope closes.
+ * The `HttpClient` layer with its own agents (one for http, one for https): keep-alive on (connections are reused
+ * across requests, which is most of an upload's speed), other options as given (`maxSockets`, `keepAliveMsecs`,
+ * TLS options such as `ca` for a private certificate authority). The agents are destroyed when the layer's scope
+ * closes.
  *
  * @example
  * ```ts
@@ -59,5 +60,5 @@ export const layerWithoutAgent: Layer.Layer<HttpClient.HttpClient, never, NodeHt
  *
  * @since 0.1.0
  */
-export const layer = (options?: Http.AgentOptions): Layer.Layer<HttpClient.HttpClient> =>
+export const layer = (options?: Https.AgentOptions): Layer.Layer<HttpClient.HttpClient> =>
   Layer.provide(layerWithoutAgent, NodeHttpClient.makeAgentLayer({ keepAlive: true, ...options }))
