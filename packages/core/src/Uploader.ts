@@ -34,7 +34,7 @@
  * @since 0.1.0
  */
 import { FileSystem, HttpBody, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Mailbox, Option, Queue, Random, Schedule, Schema, Stream } from "effect"
+import { Clock, Duration, Effect, Either, Mailbox, Option, Queue, Random, Schedule, Schema, type Scope, Stream } from "effect"
 import * as Ids from "./Ids.js"
 import * as BufferPool from "./internal/bufferPool.js"
 import * as Chunks from "./internal/chunks.js"
@@ -352,6 +352,8 @@ export const uploadFile: <E = never, R = never>(
   if (v1) yield* V1Upload.requireOAuth1(ENDPOINT)
 
   const boundary = Multipart.boundary(yield* Random.nextInt, yield* Random.nextInt)
+  /** The widest fields of an APPEND (a 19-digit media id on v1.1, a 3-digit index): room for any segment's framing. */
+  const widest = v1 ? V1Upload.appendFields("9".repeat(19), 999) : [["segment_index", "999"] as const]
 
   // 1. Preflight: no network before this succeeds. A stream's first segment is read now (into the buffer it
   //    will be sent from) to sniff the type.
@@ -371,7 +373,6 @@ export const uploadFile: <E = never, R = never>(
     const streamPlan = Chunks.plan(source.size, options.chunkSize)
     if (Either.isLeft(streamPlan)) return yield* invalid("chunkSize", streamPlan.left)
     const reader = yield* Readers.streamReader(source.stream, source.size, ENDPOINT)
-    const widest = v1 ? V1Upload.appendFields("9".repeat(19), 999) : [["segment_index", "999"] as const]
     const first = new Uint8Array(
       Multipart.overhead(boundary, widest) + Math.min(streamPlan.right.chunkSize, source.size)
     )
@@ -446,11 +447,58 @@ export const uploadFile: <E = never, R = never>(
       )
     })
 
+  const missing: Array<number> = []
+  for (let i = 0; i < plan.segmentCount; i++) if (!acknowledged.has(i)) missing.push(i)
+  const concurrency = options.concurrency ?? 4
+  const workerCount = Math.min(concurrency, missing.length)
+  // v2 frames `segment_index` only; v1.1 frames `command`, `media_id` and `segment_index` (X's order), so only v2
+  // framing is known before INITIALIZE answers (v1.1 frames after it, with `framedId` set).
+  let framedId = ""
+  const fieldsOf = (index: number): ReadonlyArray<readonly [string, string]> =>
+    v1 ? V1Upload.appendFields(framedId, index) : [["segment_index", String(index)]]
+
+  // The APPEND workers of a path or bytes source: each owns a slot (a request-body buffer from the client's pool,
+  // and a file handle of its own) and takes the next missing segment until none is left: memory is (workers x
+  // chunk size), and there is no fiber or buffer per segment.
+  const bytesOrPath = streaming === undefined ? source as string | Uint8Array : undefined
+  const capacity = Multipart.overhead(boundary, widest) + Math.min(plan.chunkSize, size)
+  const pool = BufferPool.of(yield* XClient.XClient)
+  const makeSlot = bytesOrPath === undefined
+    ? undefined
+    : typeof bytesOrPath === "string"
+    ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, () => pool.take(capacity))
+    : Readers.bytesSlot(bytesOrPath, () => pool.take(capacity))
+  /** Frames segment `index` in the slot's buffer and reads its bytes into place. */
+  const prepare = (slot: Readers.Slot, index: number): Effect.Effect<Framed, XError.InvalidInput> =>
+    Effect.suspend(() => {
+      const segment = Chunks.segment(plan, index)
+      const framing = Multipart.framing(boundary, fieldsOf(index), Multipart.mediaPart)
+      const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
+      return Effect.as(slot.read(segment, content), { index, body, contentType: framing.contentType })
+    })
+  let next = 0
+  // A fresh v2 upload opens its slots and reads each worker's first segment while INITIALIZE is in flight (the
+  // upload's first bytes leave as soon as X answers); nothing is sent before it answers.
+  const early: Effect.Effect<ReadonlyArray<Head>, XError.InvalidInput, Scope.Scope> =
+    makeSlot !== undefined && !v1 && options.resume === undefined
+      ? Effect.all(
+        Array.from({ length: workerCount }, () =>
+          Effect.flatMap(makeSlot, (slot): Effect.Effect<Head, XError.InvalidInput> => {
+            const index = missing[next++]
+            return index === undefined
+              ? Effect.succeed({ slot, first: undefined })
+              : Effect.map(prepare(slot, index), (first) => ({ slot, first }))
+          })),
+        { concurrency: "unbounded" }
+      )
+      : Effect.succeed([])
+
   // 2. INITIALIZE or resume.
   const now = yield* Clock.currentTimeMillis
   let mediaId: Ids.MediaId
   let mediaKey: Ids.MediaKey | undefined
   let expiresAt: number | undefined
+  let heads: ReadonlyArray<Head> = []
   if (options.resume !== undefined) {
     mediaId = options.resume.mediaId
     mediaKey = options.resume.mediaKey
@@ -459,7 +507,7 @@ export const uploadFile: <E = never, R = never>(
       return yield* new XError.MediaExpired({ mediaId, endpoint: ENDPOINT })
     }
   } else {
-    const init = yield* retrying(
+    const initialize = retrying(
       "initialize",
       undefined,
       undefined,
@@ -474,10 +522,13 @@ export const uploadFile: <E = never, R = never>(
         { retry: Retry.none }
       )
     )
+    const [init, prepared] = yield* Effect.all([initialize, early], { concurrency: 2 })
+    heads = prepared
     mediaId = init.data.id
     mediaKey = init.data.media_key
     expiresAt = init.data.expires_after_secs !== undefined ? now + init.data.expires_after_secs * 1000 : undefined
   }
+  framedId = mediaId
   // Plain local state (this upload's fibers only): read and written on every segment, so no Ref round trips.
   let expiresAtMs = expiresAt
   const checkExpiry = (endpoint: string): Effect.Effect<void, XError.MediaExpired> =>
@@ -505,12 +556,6 @@ export const uploadFile: <E = never, R = never>(
   let bytesSent = resumedBytes
   let segmentsSent = acknowledged.size
   const ordered = yield* Effect.makeSemaphore(1)
-  const missing: Array<number> = []
-  for (let i = 0; i < plan.segmentCount; i++) if (!acknowledged.has(i)) missing.push(i)
-
-  // v2 frames `segment_index` only; v1.1 frames `command`, `media_id` and `segment_index` (X's order).
-  const fieldsOf = (index: number): ReadonlyArray<readonly [string, string]> =>
-    v1 ? V1Upload.appendFields(mediaId, index) : [["segment_index", String(index)]]
   /** Sends one framed segment; answers v2's `data.expires_at` (v1.1 answers 204 with no body). */
   const sendFramed = (
     index: number,
@@ -520,7 +565,6 @@ export const uploadFile: <E = never, R = never>(
     v1
       ? Effect.as(V1Upload.appendFramed(mediaId, index, body, contentType, Retry.none), undefined)
       : Effect.map(appendBody(mediaId, index, body, contentType), (response) => response.data?.expires_at)
-  const concurrency = options.concurrency ?? 4
   /** Sends one framed segment (retried alone, from the same bytes); returns X's `expires_at` when given. */
   const post = (index: number, body: Uint8Array, contentType: string) =>
     retrying("append", mediaId, index, sendFramed(index, body, contentType))
@@ -558,41 +602,31 @@ export const uploadFile: <E = never, R = never>(
           yield* acknowledge(index, expiresAtSecs)
         })
     })
-  } else {
-    const bytesOrPath = source as string | Uint8Array
-    const capacity = Multipart.overhead(boundary, fieldsOf(999)) + Math.min(plan.chunkSize, size)
-    // `concurrency` workers, each with its own request-body buffer (and file handle), take the next missing
-    // segment until none is left: memory is (workers x chunk size), and there is no fiber or buffer per segment.
-    // The buffers come from the client's pool and go back to it when a worker finishes cleanly.
-    const pool = BufferPool.of(yield* XClient.XClient)
-    const buffer = () => pool.take(capacity)
-    const makeSlot = typeof bytesOrPath === "string"
-      ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, buffer)
-      : Readers.bytesSlot(bytesOrPath, buffer)
-    const sendSegment = (slot: Readers.Slot, index: number) =>
-      Effect.zipRight(
-        checkExpiry(label("append")),
-        Effect.suspend(() => {
-          const segment = Chunks.segment(plan, index)
-          const framing = Multipart.framing(boundary, fieldsOf(index), Multipart.mediaPart)
-          const { body, content } = Multipart.frameInto(slot.buffer, framing, segment.length)
-          return Effect.zipRight(slot.read(segment, content), post(index, body, framing.contentType)).pipe(
-            expiredIfUnknown(mediaId, label("append")),
-            Effect.flatMap((expiresAtSecs) => acknowledge(index, expiresAtSecs))
-          )
-        })
+  } else if (makeSlot !== undefined) {
+    /** Sends a framed segment and records it. */
+    const send = (framed: Framed) =>
+      post(framed.index, framed.body, framed.contentType).pipe(
+        expiredIfUnknown(mediaId, label("append")),
+        Effect.flatMap((expiresAtSecs) => acknowledge(framed.index, expiresAtSecs))
       )
-    let next = 0
-    const worker = Effect.gen(function*() {
-      const slot = yield* makeSlot
-      while (next < missing.length) yield* sendSegment(slot, missing[next++]!)
-      // not after a failure or an interruption: a request may still hold the buffer
-      pool.give(slot.buffer)
-    })
-    yield* Effect.all(Array.from({ length: Math.min(concurrency, missing.length) }, () => worker), {
-      concurrency: "unbounded",
-      discard: true
-    })
+    const sendSegment = (slot: Readers.Slot, index: number) =>
+      Effect.zipRight(checkExpiry(label("append")), Effect.flatMap(prepare(slot, index), send))
+    /** One worker: its slot (made now, or with its first segment already read), then the next missing segments. */
+    const worker = (head: Head | undefined) =>
+      Effect.gen(function*() {
+        const slot = head?.slot ?? (yield* makeSlot)
+        if (head?.first !== undefined) {
+          yield* checkExpiry(label("append"))
+          yield* send(head.first)
+        }
+        while (next < missing.length) yield* sendSegment(slot, missing[next++]!)
+        // not after a failure or an interruption: a request may still hold the buffer
+        pool.give(slot.buffer)
+      })
+    yield* Effect.all(
+      Array.from({ length: workerCount }, (_, i) => worker(heads[i])),
+      { concurrency: "unbounded", discard: true }
+    )
   }
 
   // 4. FINALIZE and wait for processing.
@@ -636,6 +670,19 @@ export const uploadFile: <E = never, R = never>(
     media
   } satisfies UploadedMedia
 }, Effect.scoped)
+
+/** A segment framed in a slot's buffer: the request body and its content type. */
+interface Framed {
+  readonly index: number
+  readonly body: Uint8Array
+  readonly contentType: string
+}
+
+/** A worker's slot, made while INITIALIZE was in flight, with its first segment already read (if it has one). */
+interface Head {
+  readonly slot: Readers.Slot
+  readonly first: Framed | undefined
+}
 
 interface StreamAppend<E, R> {
   readonly segmentCount: number

@@ -1,12 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
+import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Deferred, Effect, Fiber, Layer } from "effect"
 import { readFileSync } from "node:fs"
 import * as BufferPool from "../src/internal/bufferPool.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
-import { fixturePath, makeFakeX } from "./UploaderFakeX.js"
+import { eventually, fixturePath, makeFakeX } from "./UploaderFakeX.js"
 
 const mp4 = new Uint8Array(readFileSync(fixturePath("sample.mp4")))
 
@@ -71,4 +72,42 @@ describe("Uploader segment buffers", () => {
       assert.strictEqual(pool.take(1).length, 1)
     }).pipe(Effect.provide(Layer.merge(fake.layer, NodeContext.layer)))
   })
+})
+
+describe("Uploader while INITIALIZE is in flight", () => {
+  /** The Node file system, counting the reads of opened files. */
+  const countingFileSystem = (reads: { count: number }) =>
+    Layer.effect(
+      FileSystem.FileSystem,
+      Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+        ...fs,
+        open: (path, options) =>
+          Effect.map(fs.open(path, options), (file) => {
+            // the file's own methods keep working on a wrapper whose prototype is the file
+            const counted: FileSystem.File = Object.create(file)
+            return Object.assign(counted, {
+              read: (buffer: Uint8Array) => Effect.tap(file.read.call(counted, buffer), () => Effect.sync(() => reads.count++))
+            })
+          })
+      }))
+    ).pipe(Layer.provide(NodeContext.layer))
+
+  it.effect("a v2 upload reads each worker's first segment before X answers, and sends nothing until it has", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      const reads = { count: 0 }
+      const fake = makeFakeX({ initializeGate: Deferred.await(gate) })
+      const fiber = yield* Effect.fork(
+        Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 2 }).pipe(
+          Effect.provide(Layer.mergeAll(fake.layer, countingFileSystem(reads)))
+        )
+      )
+      yield* eventually(() => reads.count >= 2) // both workers' first segments (the preflight reads its own way)
+      assert.deepStrictEqual(fake.requests.map((r) => r.path), ["/2/media/upload/initialize"])
+      yield* Deferred.succeed(gate, undefined)
+      const media = yield* Fiber.join(fiber)
+      assert.strictEqual(media.size, mp4.length)
+      assert.deepStrictEqual(fake.assembled(), mp4)
+      assert.strictEqual(fake.segments.size, 5)
+    }))
 })

@@ -32,6 +32,8 @@ export interface Script {
   statusNotFound?: boolean
   expiresAfterSecs?: number
   finalizeExpiresAfterSecs?: number
+  /** INITIALIZE answers only once this completes (to observe what happens while it is in flight). */
+  initializeGate?: Effect.Effect<void>
   /** Sleep inside every APPEND (TestClock time), to observe concurrency. */
   appendDelay?: Duration.DurationInput
 }
@@ -93,6 +95,7 @@ export const makeFakeX = (script: Script = {}): FakeX => {
       const path = url.pathname
       if (request.method === "POST" && path === "/2/media/upload/initialize") {
         requests.push({ method: "POST", path })
+        if (script.initializeGate) yield* script.initializeGate
         return json(request, 200, {
           data: { id: MEDIA_ID, media_key: mediaKey, expires_after_secs: script.expiresAfterSecs ?? 86400 }
         })
