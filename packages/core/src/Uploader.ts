@@ -589,37 +589,30 @@ export const uploadFile: <E = never, R = never>(
         )
       }))
     })
+  /** Sends a framed segment and records it. */
+  const deliver = (framed: Framed) =>
+    post(framed.index, framed.body, framed.contentType).pipe(
+      expiredIfUnknown(mediaId, label("append")),
+      Effect.flatMap((expiresAtSecs) => acknowledge(framed.index, expiresAtSecs))
+    )
+  const appendExpiry = checkExpiry(label("append"))
   if (streaming !== undefined) {
     yield* appendStream(streaming.reader, streaming.first, {
       segmentCount: plan.segmentCount,
       lengthOf: (index) => Chunks.segment(plan, index).length,
       framingOf: (index) => Multipart.framing(boundary, fieldsOf(index), Multipart.mediaPart),
-      workers: Math.min(concurrency, plan.segmentCount),
-      send: (index, body, contentType) =>
-        Effect.gen(function*() {
-          yield* checkExpiry(label("append"))
-          const expiresAtSecs = yield* post(index, body, contentType).pipe(expiredIfUnknown(mediaId, label("append")))
-          yield* acknowledge(index, expiresAtSecs)
-        })
+      workers: workerCount,
+      send: (index, body, contentType) => Effect.zipRight(appendExpiry, deliver({ index, body, contentType }))
     })
   } else if (makeSlot !== undefined) {
-    /** Sends a framed segment and records it. */
-    const send = (framed: Framed) =>
-      post(framed.index, framed.body, framed.contentType).pipe(
-        expiredIfUnknown(mediaId, label("append")),
-        Effect.flatMap((expiresAtSecs) => acknowledge(framed.index, expiresAtSecs))
-      )
-    const sendSegment = (slot: Readers.Slot, index: number) =>
-      Effect.zipRight(checkExpiry(label("append")), Effect.flatMap(prepare(slot, index), send))
     /** One worker: its slot (made now, or with its first segment already read), then the next missing segments. */
     const worker = (head: Head | undefined) =>
       Effect.gen(function*() {
         const slot = head?.slot ?? (yield* makeSlot)
-        if (head?.first !== undefined) {
-          yield* checkExpiry(label("append"))
-          yield* send(head.first)
+        if (head?.first !== undefined) yield* Effect.zipRight(appendExpiry, deliver(head.first))
+        while (next < missing.length) {
+          yield* Effect.zipRight(appendExpiry, Effect.flatMap(prepare(slot, missing[next++]!), deliver))
         }
-        while (next < missing.length) yield* sendSegment(slot, missing[next++]!)
         // not after a failure or an interruption: a request may still hold the buffer
         pool.give(slot.buffer)
       })

@@ -8,7 +8,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Emulator } from "../src/index.js"
-import { at, call, type CallOptions, DEV_USER, fixture, oauth1Header, type Res, uploadChunked } from "./helpers.js"
+import { at, call, type CallOptions, DEV_USER, fixture, initialize, oauth1Header, type Res, uploadChunked } from "./helpers.js"
 
 const TestLayer = Layer.mergeAll(Emulator.layer({ processing: Emulator.immediate }), NodeHttpClient.layer)
 
@@ -138,10 +138,7 @@ layer(TestLayer)("request bodies decoded with core's schemas", (it) => {
   it.effect("JSON APPEND: X's AppendMediaUploadRequest with core's segment_index rule", () =>
     Effect.gen(function*() {
       const png = fixture("sample.png")
-      const init = yield* call("POST", "/2/media/upload/initialize", {
-        json: { media_type: "image/png", total_bytes: png.length, media_category: "tweet_image" }
-      })
-      const id = String(at(init.json, "data", "id"))
+      const id = yield* initialize(png, "image/png", "tweet_image")
       const media = Buffer.from(png).toString("base64")
       const append = (json: unknown) => call("POST", `/2/media/upload/${id}/append`, { json })
       assertInvalid(yield* append({ media, segment_index: 1000 }), "segment_index")
@@ -222,8 +219,7 @@ layer(TestLayer)("request bodies decoded with core's schemas", (it) => {
       const bad = ["1000", "-1", "1.5", "abc", "1e2"]
 
       // v2 dedicated route.
-      const id = (yield* call("POST", "/2/media/upload/initialize", { json: { media_type: "image/png", total_bytes: png.length } })).json
-      const v2Id = String(at(id, "data", "id"))
+      const v2Id = yield* initialize(png, "image/png")
       const append = (index: string | undefined) =>
         call("POST", `/2/media/upload/${v2Id}/append`, {
           form: [...(index === undefined ? [] : [["segment_index", index] as const]), ["media", chunk]]

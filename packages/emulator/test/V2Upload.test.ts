@@ -3,7 +3,7 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as crypto from "node:crypto"
 import { Emulator } from "../src/index.js"
-import { at, call, DEV_USER, fixture, uploadChunked } from "./helpers.js"
+import { at, call, DEV_USER, fixture, initialize, uploadChunked } from "./helpers.js"
 
 const TestLayer = Layer.mergeAll(Emulator.layer({ processing: Emulator.afterPolls(2), strict: true }), NodeHttpClient.layer)
 
@@ -58,10 +58,7 @@ layer(TestLayer)("v2 chunked upload", (it) => {
   it.effect("JSON base64 append, re-sent index overwrites, finalize with {} body", () =>
     Effect.gen(function*() {
       const png = fixture("sample.png")
-      const init = yield* call("POST", "/2/media/upload/initialize", {
-        json: { media_type: "image/png", total_bytes: png.length }
-      })
-      const id = String(at(init.json, "data", "id"))
+      const id = yield* initialize(png, "image/png")
       const junk = yield* call("POST", `/2/media/upload/${id}/append`, {
         json: { media: Buffer.from(new Uint8Array(10)).toString("base64"), segment_index: 0 }
       })
@@ -79,10 +76,7 @@ layer(TestLayer)("v2 chunked upload", (it) => {
   it.effect("multipart with fields in either order and no filename", () =>
     Effect.gen(function*() {
       const png = fixture("sample.png")
-      const init = yield* call("POST", "/2/media/upload/initialize", {
-        json: { media_type: "image/png", total_bytes: png.length, media_category: "tweet_image" }
-      })
-      const id = String(at(init.json, "data", "id"))
+      const id = yield* initialize(png, "image/png", "tweet_image")
       const half = Math.floor(png.length / 2)
       const a = yield* call("POST", `/2/media/upload/${id}/append`, {
         form: [["media", { bytes: png.subarray(0, half), type: "application/octet-stream" }], ["segment_index", "0"]]

@@ -84,6 +84,15 @@ export const at = (value: unknown, ...keys: ReadonlyArray<string | number>): unk
     value
   )
 
+/** A v2 INITIALIZE (JSON) for `bytes` of `mediaType`, answering the new media id. */
+export const initialize = (bytes: Uint8Array, mediaType: string, category?: string) =>
+  Effect.map(
+    call("POST", "/2/media/upload/initialize", {
+      json: { media_type: mediaType, total_bytes: bytes.length, ...(category === undefined ? {} : { media_category: category }) }
+    }),
+    (res) => String(at(res.json, "data", "id"))
+  )
+
 /** Chunked upload through the v2 dedicated endpoints; returns the media id. */
 export const uploadChunked = (bytes: Uint8Array, mediaType: string, category: string, chunkSize = 1024 * 1024, token?: string) =>
   Effect.gen(function*() {

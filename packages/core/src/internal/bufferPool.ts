@@ -9,6 +9,7 @@
  *
  * @internal
  */
+import { weakMemo } from "./weakMemo.js"
 
 /** A client's spare segment buffers. @internal */
 export interface BufferPool {
@@ -48,14 +49,5 @@ export const make = (): BufferPool => {
   }
 }
 
-const pools = new WeakMap<object, BufferPool>()
-
 /** The pool of a client (made on first use, gone with the client). @internal */
-export const of = (client: object): BufferPool => {
-  let pool = pools.get(client)
-  if (pool === undefined) {
-    pool = make()
-    pools.set(client, pool)
-  }
-  return pool
-}
+export const of: (client: object) => BufferPool = weakMemo(() => make())

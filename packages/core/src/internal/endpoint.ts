@@ -17,6 +17,7 @@ import * as XError from "../XError.js"
 import { parseJson } from "./auth.js"
 import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
+import { weakMemo } from "./weakMemo.js"
 
 /** @internal */
 export type XClientTag = XClient
@@ -69,20 +70,16 @@ const issueOf = (error: ParseResult.ParseError): string => {
   return message.length > 1000 ? `${message.slice(0, 1000)}…` : message
 }
 
-const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+const decoderFor = weakMemo((schema: Schema.Schema.Any) =>
+  Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>)
+)
 
 /**
  * The schema's synchronous decoder, built once per schema (building one per response was a measurable part of
  * each call; response schemas have no effectful transformations, so decoding needs no fiber work).
  */
-const decoderOf = <A, I>(schema: Schema.Schema<A, I>): (u: unknown) => Either.Either<A, ParseResult.ParseError> => {
-  let decoder = decoders.get(schema)
-  if (decoder === undefined) {
-    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>)
-    decoders.set(schema, decoder)
-  }
-  return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
-}
+const decoderOf = <A, I>(schema: Schema.Schema<A, I>): (u: unknown) => Either.Either<A, ParseResult.ParseError> =>
+  decoderFor(schema) as (u: unknown) => Either.Either<A, ParseResult.ParseError>
 
 /** Decodes a 2xx body (`{}` when empty) with the endpoint schema. @internal */
 export const decodeSuccess = <A, I>(
@@ -128,18 +125,12 @@ const bodyText = (
   )
 
 const unlimited: Deadline.Deadlines = { within: (effect) => effect }
-const deadlines = new WeakMap<XClient["Type"], Deadline.Deadlines>()
 
 /** The client's request timeout (one watcher per client; none when the timeout is infinite). */
-const deadlinesOf = (client: XClient["Type"]): Deadline.Deadlines => {
-  let found = deadlines.get(client)
-  if (found === undefined) {
-    const ms = Duration.toMillis(Duration.decode(client.requestTimeout))
-    found = Number.isFinite(ms) ? Deadline.make(ms) : unlimited
-    deadlines.set(client, found)
-  }
-  return found
-}
+const deadlinesOf = weakMemo((client: XClient["Type"]): Deadline.Deadlines => {
+  const ms = Duration.toMillis(Duration.decode(client.requestTimeout))
+  return Number.isFinite(ms) ? Deadline.make(ms) : unlimited
+})
 
 /** Keeps `authorization` among the redacted header names even if a caller replaced the list. @internal */
 export const withAuthorizationRedacted = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
