@@ -493,7 +493,9 @@ export const uploadFile: <E = never, R = never>(
       )
       : Effect.succeed([])
 
-  // 2. INITIALIZE or resume.
+  // 2. INITIALIZE or resume. From here on requests follow one another: the timeout watcher keeps running between
+  //    them until the upload ends.
+  yield* Endpoint.holdTimeouts
   const now = yield* Clock.currentTimeMillis
   let mediaId: Ids.MediaId
   let mediaKey: Ids.MediaKey | undefined

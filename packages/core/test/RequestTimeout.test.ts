@@ -2,7 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Clock, Duration, Effect, Fiber, TestClock } from "effect"
 
 const ClockTypeId: Clock.ClockTypeId = Clock.ClockTypeId
-import { MediaUpload, Retry } from "../src/index.js"
+import { MediaUpload, Retry, Uploader } from "../src/index.js"
+import { fixturePath, makeFakeX, provideFake } from "./UploaderFakeX.js"
 import { fakeClient, type Reply } from "./utils/FakeHttp.js"
 
 /** Lets pending promise callbacks (response bodies) run; no timer is involved. */
@@ -59,6 +60,42 @@ describe("request timeout", () => {
       const e = yield* Fiber.join(fiber)
       assert.isTrue(isTimeout(e), e._tag)
     }).pipe(Effect.provide(fake.layer))
+  })
+
+  /** The live clock, counting the sleeps started and those in progress. */
+  const countingClock = (live: Clock.Clock) => {
+    const counts = { started: 0, sleeping: 0 }
+    const clock: Clock.Clock = {
+      [ClockTypeId]: ClockTypeId,
+      unsafeCurrentTimeMillis: () => live.unsafeCurrentTimeMillis(),
+      unsafeCurrentTimeNanos: () => live.unsafeCurrentTimeNanos(),
+      currentTimeMillis: live.currentTimeMillis,
+      currentTimeNanos: live.currentTimeNanos,
+      sleep: (duration) =>
+        Effect.suspend(() => {
+          counts.started += 1
+          counts.sleeping += 1
+          return Effect.ensuring(live.sleep(duration), Effect.sync(() => (counts.sleeping -= 1)))
+        })
+    }
+    return { clock, counts }
+  }
+
+  // an upload's requests follow one another with gaps where none is in flight (here one at a time: after every
+  // request); the watcher keeps running through them instead of being stopped and started again in each gap
+  it.live("an upload starts the watcher once, and leaves no sleep behind when it ends", () => {
+    const fake = makeFakeX()
+    return Effect.gen(function*() {
+      const { clock, counts } = countingClock(yield* Effect.clock)
+      const uploaded = yield* Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 1 }).pipe(
+        Effect.withClock(clock)
+      )
+      assert.strictEqual(uploaded.size, 24006)
+      assert.strictEqual(fake.requests.length, 7) // INITIALIZE, 5 APPENDs, FINALIZE: six gaps between them
+      assert.strictEqual(counts.started, 1)
+      yield* settle
+      assert.strictEqual(counts.sleeping, 0)
+    }).pipe(provideFake(fake))
   })
 
   // a clock that counts the sleeps in progress (a sleep left behind would be a timer holding the process open)

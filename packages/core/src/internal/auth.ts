@@ -9,6 +9,7 @@ import { Clock, Effect, Option, Redacted, Ref, Schema } from "effect"
 import type * as Auth from "../Auth.js"
 import * as OAuth1 from "../OAuth1.js"
 import * as XError from "../XError.js"
+import { clockOf } from "./fiberClock.js"
 
 /** Refresh this long before `expiresAt`. @internal */
 export const refreshSkewMillis = 60_000
@@ -128,23 +129,26 @@ const makeOAuth2 = (
         return next
       }).pipe(Effect.withSpan("Auth.refresh"))
 
-    const fresh: Effect.Effect<TokenState, XError.TokenRefreshFailed> = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const current = yield* Ref.get(state)
+    // one runtime step when the token is fresh (every request, each upload segment included)
+    const fresh: Effect.Effect<TokenState, XError.TokenRefreshFailed> = Effect.withFiberRuntime((fiber) => {
+      const now = clockOf(fiber).unsafeCurrentTimeMillis()
       const expiring = (s: TokenState) => s.expiresAt !== undefined && now >= s.expiresAt - refreshSkewMillis
-      if (!expiring(current) || !canRefresh(current)) return current
-      return yield* lock.withPermits(1)(
-        Effect.flatMap(Ref.get(state), (again) => expiring(again) ? doRefresh(again) : Effect.succeed(again))
-      )
+      return Effect.flatMap(Ref.get(state), (current) =>
+        !expiring(current) || !canRefresh(current)
+          ? Effect.succeed(current)
+          : lock.withPermits(1)(
+            Effect.flatMap(Ref.get(state), (again) => expiring(again) ? doRefresh(again) : Effect.succeed(again))
+          ))
     })
 
     return {
       kind: "OAuth2User",
       authorize: (request) =>
-        Effect.map(fresh, (s) => ({
-          request: HttpClientRequest.bearerToken(request, Redacted.value(s.accessToken)),
-          generation: s.generation
-        })),
+        Effect.flatMap(fresh, (s) =>
+          Effect.succeed({
+            request: HttpClientRequest.bearerToken(request, Redacted.value(s.accessToken)),
+            generation: s.generation
+          })),
       refresh: (generation) =>
         lock.withPermits(1)(
           Effect.flatMap(Ref.get(state), (current) => {

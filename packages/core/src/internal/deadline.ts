@@ -6,11 +6,14 @@
  * CPU per segment (docs/uploading.md). Here each attempt runs in one child fiber registered with its deadline, and one
  * watcher fiber per client sleeps until the oldest deadline (through `Clock`, so `TestClock` drives it) and
  * interrupts the attempts past it. Every client uses one timeout, so deadlines arrive in order: the watcher only
- * looks at the front of a queue. It stops when no attempt is in flight, so an idle client holds no timer.
+ * looks at the front of a queue. It stops when no attempt is in flight, so an idle client holds no timer; while a
+ * `hold` is open (an upload: its segments come one after another, with gaps where no attempt is in flight) it keeps
+ * running instead of being stopped and restarted in every gap.
  *
  * @internal
  */
-import { Clock, Effect, Fiber } from "effect"
+import { Clock, Effect, Fiber, type Scope } from "effect"
+import { clockOf } from "./fiberClock.js"
 
 interface Entry {
   readonly deadline: number
@@ -24,6 +27,8 @@ interface Entry {
 export interface Deadlines {
   /** `effect` in a child fiber, interrupted (and `onTimeout` failed) when it outlives the timeout. */
   readonly within: <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2) => Effect.Effect<A, E | E2, R>
+  /** Keeps the watcher running between attempts until the scope closes (then it stops once nothing is in flight). */
+  readonly hold: Effect.Effect<void, never, Scope.Scope>
 }
 
 /** Deadlines `timeoutMs` after each attempt starts. @internal */
@@ -47,20 +52,37 @@ export const make = (timeoutMs: number): Deadlines => {
     return queue[head]
   }
 
+  // open holds (uploads in progress)
+  let holds = 0
+
+  /** Nothing in flight: forget the queue, and unless held, stop the watcher (a sleeping one holds a timer). */
+  const idle = () => {
+    queue = []
+    head = 0
+    if (holds > 0) return
+    for (const watcher of watchers) watcher.unsafeInterruptAsFork(watcher.id())
+    watchers.clear()
+  }
+
   const settle = (entry: Entry) => {
     if (entry.settled) return
     entry.settled = true
     entry.fiber = undefined
     pending -= 1
     oldest()
-    if (pending === 0) {
-      // nothing in flight: no timer may outlive the last attempt (a sleeping watcher would hold the process open)
-      queue = []
-      head = 0
-      for (const watcher of watchers) watcher.unsafeInterruptAsFork(watcher.id())
-      watchers.clear()
-    }
+    if (pending === 0) idle()
   }
+
+  const hold: Effect.Effect<void, never, Scope.Scope> = Effect.acquireRelease(
+    Effect.sync(() => {
+      holds += 1
+    }),
+    () =>
+      Effect.sync(() => {
+        holds -= 1
+        if (pending === 0) idle()
+      })
+  )
 
   /** Sleeps until the oldest deadline, interrupts what is past it, and ends when nothing is in flight. */
   const watch: Effect.Effect<void> = Effect.withFiberRuntime<void>((self) => {
@@ -83,8 +105,9 @@ export const make = (timeoutMs: number): Deadlines => {
 
   const within = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2): Effect.Effect<A, E | E2, R> =>
     Effect.uninterruptibleMask<A, E | E2, R>((restore) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(Effect.fork(restore(effect)), (fiber): Effect.Effect<A, E | E2, R> => {
+      Effect.withFiberRuntime((parent) => {
+        const now = clockOf(parent).unsafeCurrentTimeMillis()
+        return Effect.flatMap(Effect.fork(restore(effect)), (fiber): Effect.Effect<A, E | E2, R> => {
           const entry: Entry = { deadline: now + timeoutMs, fiber, settled: false, timedOut: false }
           queue.push(entry)
           pending += 1
@@ -100,7 +123,8 @@ export const make = (timeoutMs: number): Deadlines => {
           starting = true
           // forked from the uninterruptible region, so made interruptible explicitly (it is stopped when idle)
           return Effect.zipRight(Effect.forkDaemon(Effect.interruptible(watch)), awaited)
-        })))
+        })
+      }))
 
-  return { within }
+  return { within, hold }
 }

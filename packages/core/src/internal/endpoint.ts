@@ -9,7 +9,7 @@
  */
 import type { HttpClientResponse } from "@effect/platform"
 import { Headers, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, FiberRef, Option, ParseResult, Ref, Schema } from "effect"
+import { Context, Duration, Effect, Either, Option, ParseResult, Ref, Schema, type Scope, type Tracer } from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import { XClient } from "../XClient.js"
@@ -17,6 +17,7 @@ import * as XError from "../XError.js"
 import { parseJson } from "./auth.js"
 import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
+import { clockOf } from "./fiberClock.js"
 import { weakMemo } from "./weakMemo.js"
 
 /** @internal */
@@ -107,24 +108,38 @@ const utf8 = new TextDecoder()
 const headersOf = (response: HttpClientResponse.HttpClientResponse): Readonly<Record<string, string | undefined>> =>
   response.headers as Readonly<Record<string, string | undefined>>
 
-/** The body as text: `arrayBuffer` + one TextDecoder (platform-node's `text` runs a fiber of its own per response). */
-const bodyText = (
-  endpoint: string,
-  response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, XError.Transport> =>
-  response.arrayBuffer.pipe(
-    Effect.map((bytes) => utf8.decode(bytes)),
-    Effect.mapError(() =>
-      new XError.Transport({
-        endpoint,
-        reason: "ConnectionReset",
-        sent: true,
-        description: "the response body was cut off"
-      })
-    )
-  )
+interface Exchange {
+  readonly response: HttpClientResponse.HttpClientResponse
+  readonly text: string
+}
 
-const unlimited: Deadline.Deadlines = { within: (effect) => effect }
+/**
+ * Sends the request and reads the whole body as text (`arrayBuffer` + one TextDecoder: platform-node's `text` runs a
+ * fiber of its own per response).
+ */
+const exchange = (
+  client: XClient["Type"],
+  endpoint: string,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<Exchange, XError.RequestError> =>
+  Effect.matchEffect(client.httpClient.execute(request), {
+    onFailure: (error) => Effect.fail(Errors.fromRequestError(endpoint, error)),
+    onSuccess: (response) =>
+      Effect.matchEffect(response.arrayBuffer, {
+        onFailure: () =>
+          Effect.fail(
+            new XError.Transport({
+              endpoint,
+              reason: "ConnectionReset",
+              sent: true,
+              description: "the response body was cut off"
+            })
+          ),
+        onSuccess: (bytes) => Effect.succeed({ response, text: utf8.decode(bytes) })
+      })
+  })
+
+const unlimited: Deadline.Deadlines = { within: (effect) => effect, hold: Effect.void }
 
 /** The client's request timeout (one watcher per client; none when the timeout is infinite). */
 const deadlinesOf = weakMemo((client: XClient["Type"]): Deadline.Deadlines => {
@@ -132,79 +147,122 @@ const deadlinesOf = weakMemo((client: XClient["Type"]): Deadline.Deadlines => {
   return Number.isFinite(ms) ? Deadline.make(ms) : unlimited
 })
 
+/**
+ * Keeps the client's request-timeout watcher running until the scope closes, instead of stopping it whenever no
+ * request is in flight (an upload's segments leave such gaps between them). @internal
+ */
+export const holdTimeouts: Effect.Effect<void, never, XClient | Scope.Scope> = Effect.flatMap(
+  XClient,
+  (client) => deadlinesOf(client).hold
+)
+
 /** Keeps `authorization` among the redacted header names even if a caller replaced the list. @internal */
 export const withAuthorizationRedacted = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
   names.some((n) => typeof n === "string" && n.toLowerCase() === "authorization") ? names : [...names, "authorization"]
 
-/** Runs one endpoint call through the pipeline. @internal */
+/** Sets an attribute on `span` when it is one of Effect's spans (what `Effect.annotateCurrentSpan` does). */
+const annotate = (span: Tracer.AnySpan | undefined, key: string, value: unknown): void => {
+  if (span !== undefined && span._tag === "Span") span.attribute(key, value)
+}
+
+/**
+ * Runs one endpoint call through the pipeline.
+ *
+ * Written as one `withFiberRuntime` step and plain `flatMap`s rather than generators: every upload segment is a
+ * call, and each runtime step is CPU the upload does not spend sending bytes (docs/uploading.md). The client, the
+ * span, the clock and the redaction list are read from the running fiber, as `XClient`, `annotateCurrentSpan`,
+ * `Clock.currentTimeMillis` and `FiberRef.get` would read them.
+ *
+ * @internal
+ */
 export const execute = <A, I>(
   definition: Definition<A, I>
 ): Effect.Effect<A, XError.RequestError, XClient> =>
-  Effect.gen(function*() {
-    const client = yield* XClient
+  Effect.withFiberRuntime<A, XError.RequestError, XClient>((fiber) => {
+    const client = Context.unsafeGet(fiber.currentContext as Context.Context<XClient>, XClient)
     const policy = resolvePolicy(client, definition)
-    yield* Effect.annotateCurrentSpan({
-      "http.request.method": definition.method,
-      "http.route": definition.route,
-      "xmedia.endpoint": definition.name,
-      "xmedia.retry_policy": policy.name,
-      ...(definition.mediaId === undefined ? {} : { "xmedia.media_id": definition.mediaId })
-    })
+    const span = fiber.currentSpan
+    annotate(span, "http.request.method", definition.method)
+    annotate(span, "http.route", definition.route)
+    annotate(span, "xmedia.endpoint", definition.name)
+    annotate(span, "xmedia.retry_policy", policy.name)
+    if (definition.mediaId !== undefined) annotate(span, "xmedia.media_id", definition.mediaId)
     const baseUrl = definition.host === "upload" ? client.uploadBaseUrl : client.baseUrl
     const prepared = definition.request.pipe(
       HttpClientRequest.prependUrl(baseUrl),
       HttpClientRequest.acceptJson
     )
+    const deadlines = deadlinesOf(client)
+    const authContext = {
+      endpoint: definition.name,
+      userContext: definition.userContext,
+      formParams: definition.formParams
+    }
+    const timedOut = () =>
+      new XError.Transport({
+        endpoint: definition.name,
+        reason: "Timeout",
+        sent: true,
+        description: "no complete response within the request timeout"
+      })
 
-    const once = (allowRefresh: boolean): Effect.Effect<A, XError.RequestError> =>
-      Effect.gen(function*() {
-        const { generation, request } = yield* client.authorizer.authorize(prepared, {
-          endpoint: definition.name,
-          userContext: definition.userContext,
-          formParams: definition.formParams
-        })
-        // the response and its whole body, within the request timeout
-        const exchange = Effect.flatMap(
-          Effect.mapError(client.httpClient.execute(request), (error) => Errors.fromRequestError(definition.name, error)),
-          (response) => Effect.map(bodyText(definition.name, response), (text) => ({ response, text }))
-        )
-        const { response, text } = yield* deadlinesOf(client).within(exchange, () =>
-          new XError.Transport({
-            endpoint: definition.name,
-            reason: "Timeout",
-            sent: true,
-            description: "no complete response within the request timeout"
-          }))
-        yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
-        const now = yield* Clock.currentTimeMillis
-        const headers = headersOf(response)
-        const info = RateLimit.fromHeaders(definition.name, headers, now)
-        if (Option.isSome(info)) {
-          yield* Ref.update(client.rateLimits, (map) => new Map(map).set(definition.name, info.value))
-          if (client.onRateLimit) yield* client.onRateLimit(info.value)
-        }
-        if (response.status === 401 && allowRefresh) {
-          const refreshed = yield* client.authorizer.refresh(generation)
-          if (refreshed) return yield* once(false)
-        }
-        if (response.status >= 200 && response.status < 300) {
-          return yield* decodeSuccess(definition.name, definition.success, response.status, text)
-        }
-        const custom = definition.mapError?.({ status: response.status, headers, text, now })
-        const failure: XError.HttpFailure = custom !== undefined && Option.isSome(custom)
+    /** A 2xx decoded with the endpoint schema, anything else mapped to the XError family. */
+    const outcome = ({ response, text }: Exchange, now: number): Effect.Effect<A, XError.RequestError> => {
+      if (response.status >= 200 && response.status < 300) {
+        return decodeSuccess(definition.name, definition.success, response.status, text)
+      }
+      const headers = headersOf(response)
+      const custom = definition.mapError?.({ status: response.status, headers, text, now })
+      return Effect.fail(
+        custom !== undefined && Option.isSome(custom)
           ? custom.value
           : Errors.fromResponse(definition.name, response.status, headers, text, now)
-        return yield* failure
-      })
+      )
+    }
+
+    /** Records rate-limit headers, refreshes the token once on a 401, then decodes. */
+    const answer = (
+      exchanged: Exchange,
+      generation: number,
+      allowRefresh: boolean
+    ): Effect.Effect<A, XError.RequestError> => {
+      const status = exchanged.response.status
+      annotate(span, "http.response.status_code", status)
+      const now = clockOf(fiber).unsafeCurrentTimeMillis()
+      const afterRefresh: Effect.Effect<A, XError.RequestError> = status === 401 && allowRefresh
+        ? Effect.flatMap(
+          client.authorizer.refresh(generation),
+          (refreshed) => refreshed ? once(false) : outcome(exchanged, now)
+        )
+        : outcome(exchanged, now)
+      const info = RateLimit.fromHeaders(definition.name, headersOf(exchanged.response), now)
+      if (Option.isNone(info)) return afterRefresh
+      const recorded = Ref.update(client.rateLimits, (map) => new Map(map).set(definition.name, info.value))
+      return Effect.zipRight(
+        client.onRateLimit ? Effect.zipRight(recorded, client.onRateLimit(info.value)) : recorded,
+        afterRefresh
+      )
+    }
+
+    /** One attempt: authorize, then the response and its whole body within the request timeout. */
+    const once = (allowRefresh: boolean): Effect.Effect<A, XError.RequestError> =>
+      Effect.flatMap(
+        client.authorizer.authorize(prepared, authContext),
+        ({ generation, request }) =>
+          Effect.flatMap(
+            deadlines.within(exchange(client, definition.name, request), timedOut),
+            (exchanged) => answer(exchanged, generation, allowRefresh)
+          )
+      )
 
     // `Retry.none` never retries: skip the retry driver (one less schedule per call, e.g. every upload segment,
     // which the uploader retries itself).
     const attempts = policy === Retry.none ? once(true) : Effect.retry(once(true), policy.schedule)
     // Set the redaction list only when it lacks `authorization` (the default has it): every `locally` copies the
     // fiber's refs twice, and each upload segment is a call.
-    const redacted = yield* FiberRef.get(Headers.currentRedactedNames)
+    const redacted = fiber.getFiberRef(Headers.currentRedactedNames)
     const names = withAuthorizationRedacted(redacted)
-    return yield* names === redacted ? attempts : Effect.locally(attempts, Headers.currentRedactedNames, names)
+    return names === redacted ? attempts : Effect.locally(attempts, Headers.currentRedactedNames, names)
   })
 
 /**
