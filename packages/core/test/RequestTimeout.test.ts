@@ -105,32 +105,19 @@ describe("request timeout", () => {
       requestTimeout: "10 minutes"
     })
     return Effect.gen(function*() {
-      const live = yield* Effect.clock
-      let sleeping = 0
-      const counting: Clock.Clock = {
-        [ClockTypeId]: ClockTypeId,
-        unsafeCurrentTimeMillis: () => live.unsafeCurrentTimeMillis(),
-        unsafeCurrentTimeNanos: () => live.unsafeCurrentTimeNanos(),
-        currentTimeMillis: live.currentTimeMillis,
-        currentTimeNanos: live.currentTimeNanos,
-        sleep: (duration) =>
-          Effect.suspend(() => {
-            sleeping += 1
-            return Effect.ensuring(live.sleep(duration), Effect.sync(() => (sleeping -= 1)))
-          })
-      }
+      const { clock, counts } = countingClock(yield* Effect.clock)
       yield* Effect.gen(function*() {
         yield* MediaUpload.status("2")
         yield* settle
-        assert.strictEqual(sleeping, 0)
+        assert.strictEqual(counts.sleeping, 0)
         const hung = yield* Effect.fork(MediaUpload.status("1"))
         yield* settle
-        assert.strictEqual(sleeping, 1) // the watcher, due in 10 minutes
+        assert.strictEqual(counts.sleeping, 1) // the watcher, due in 10 minutes
         yield* Fiber.interrupt(hung) // the caller goes away
         assert.strictEqual(fake.interrupted.count, 1)
         yield* settle
-        assert.strictEqual(sleeping, 0)
-      }).pipe(Effect.withClock(counting))
+        assert.strictEqual(counts.sleeping, 0)
+      }).pipe(Effect.withClock(clock))
     }).pipe(Effect.provide(fake.layer))
   })
 
