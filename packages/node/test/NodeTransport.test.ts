@@ -350,12 +350,20 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       const watched = yield* watchProcess
       const client = yield* HttpClient.HttpClient
 
+      // a server that sends the head and 1000 bytes (all `fill`) of a 100000-byte body and stops there; `written`
+      // has its response once those bytes are on the wire
+      const servePartialBody = (fill: number) =>
+        Effect.gen(function*() {
+          const written = yield* Deferred.make<Http.ServerResponse>()
+          const server = yield* serve((_req, res) => {
+            res.writeHead(200, { "content-length": "100000" })
+            res.write(Buffer.alloc(1000, fill), () => Deferred.unsafeDone(written, Exit.succeed(res)))
+          })
+          return { server, written }
+        })
+
       // 1. cut while the client is reading (after it has got the first bytes)
-      const partial = yield* Deferred.make<Http.ServerResponse>()
-      const whileReading = yield* serve((_req, res) => {
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000, 1), () => Deferred.unsafeDone(partial, Exit.succeed(res)))
-      })
+      const { server: whileReading, written: partial } = yield* servePartialBody(1)
       const response = yield* client.get(whileReading.url("/cut"))
       const serverSide = yield* Deferred.await(partial)
       let received = 0
@@ -374,11 +382,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       assert.isBelow(received, 100000)
 
       // 2. the same with text: the read starts, then the server cuts
-      const partial2 = yield* Deferred.make<Http.ServerResponse>()
-      const whileText = yield* serve((_req, res) => {
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000, 2), () => Deferred.unsafeDone(partial2, Exit.succeed(res)))
-      })
+      const { server: whileText, written: partial2 } = yield* servePartialBody(2)
       const response2 = yield* client.get(whileText.url("/cut"))
       const reading = yield* Effect.fork(response2.text)
       yield* Effect.yieldNow()
@@ -418,11 +422,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       assert.strictEqual(earlyStreamError.reason, "Decode")
 
       // 4. a reset (RST) rather than a close, while reading
-      const partial5 = yield* Deferred.make<Http.ServerResponse>()
-      const reset = yield* serve((_req, res) => {
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000, 5), () => Deferred.unsafeDone(partial5, Exit.succeed(res)))
-      })
+      const { server: reset, written: partial5 } = yield* servePartialBody(5)
       const response5 = yield* client.get(reset.url("/reset"))
       const serverSide5 = yield* Deferred.await(partial5)
       const resetError = yield* response5.stream.pipe(
@@ -498,34 +498,32 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
   it.scoped("interrupting a body read in flight closes the connection", () =>
     Effect.gen(function*() {
       const client = yield* HttpClient.HttpClient
-      const closed2 = yield* Deferred.make<boolean>()
-      const download = yield* serve((_req, res) => {
-        res.on("close", () => Deferred.unsafeDone(closed2, Exit.succeed(res.writableFinished)))
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000))
+      // a server that sends 1000 bytes of a 100000-byte body and waits; `closed` answers, when the connection
+      // closes, whether the server had finished its response (false: the client closed it)
+      const serveUnfinishedBody = Effect.gen(function*() {
+        const closed = yield* Deferred.make<boolean>()
+        const server = yield* serve((_req, res) => {
+          res.on("close", () => Deferred.unsafeDone(closed, Exit.succeed(res.writableFinished)))
+          res.writeHead(200, { "content-length": "100000" })
+          res.write(Buffer.alloc(1000))
+        })
+        return { server, closed }
       })
-      const response = yield* client.get(download.url("/slow"))
-      const started = yield* Deferred.make<void>()
-      // the fiber goes on from `started` to the read without yielding: once `started` is done, the read has begun
-      const reading = yield* Effect.fork(Effect.zipRight(Deferred.succeed(started, undefined), response.text))
-      yield* Deferred.await(started)
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(reading)))
-      assert.isFalse(yield* Deferred.await(closed2))
-
+      /** Interrupts a text read of such a body once it has begun; the client must close the connection. */
+      const interruptedRead = <E, R>(c: HttpClient.HttpClient.With<E, R>) =>
+        Effect.gen(function*() {
+          const { server, closed } = yield* serveUnfinishedBody
+          const response = yield* c.get(server.url("/slow"))
+          const started = yield* Deferred.make<void>()
+          // the fiber goes on from `started` to the read without yielding: once `started` is done, the read has begun
+          const reading = yield* Effect.fork(Effect.zipRight(Deferred.succeed(started, undefined), response.text))
+          yield* Deferred.await(started)
+          assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(reading)))
+          assert.isFalse(yield* Deferred.await(closed))
+        })
+      yield* interruptedRead(client)
       // the same through `HttpClient.withScope` (the request's abort waits for the scope: the response must let go)
-      const closed3 = yield* Deferred.make<boolean>()
-      const download3 = yield* serve((_req, res) => {
-        res.on("close", () => Deferred.unsafeDone(closed3, Exit.succeed(res.writableFinished)))
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000))
-      })
-      const scoped = HttpClient.withScope(client)
-      const response3 = yield* scoped.get(download3.url("/slow"))
-      const started3 = yield* Deferred.make<void>()
-      const reading3 = yield* Effect.fork(Effect.zipRight(Deferred.succeed(started3, undefined), response3.text))
-      yield* Deferred.await(started3)
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.interrupt(reading3)))
-      assert.isFalse(yield* Deferred.await(closed3))
+      yield* interruptedRead(HttpClient.withScope(client))
     }))
 
   it.scoped("keep-alive: sequential requests (every kind of body read) reuse one connection", () =>

@@ -13,12 +13,11 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import { ignore, listen } from "./listeners.js"
 import { NodeClientResponse } from "./response.js"
 
 type Response = HttpClientResponse.HttpClientResponse
 type Failure = HttpClientError.RequestError
-
-const ignore = () => {}
 
 const open = (
   agent: NodeHttpClient.HttpAgent,
@@ -53,14 +52,7 @@ const awaitResponse = (
       detach()
       resume(Effect.succeed(new NodeClientResponse(request, response)))
     }
-    const detach = () => {
-      nodeRequest.off("error", onError)
-      nodeRequest.off("response", onResponse)
-      nodeRequest.off("upgrade", onResponse)
-    }
-    nodeRequest.on("error", onError)
-    nodeRequest.on("response", onResponse)
-    nodeRequest.on("upgrade", onResponse)
+    const detach = listen(nodeRequest, [["error", onError], ["response", onResponse], ["upgrade", onResponse]])
     write()
     // on interruption, `HttpClient.make` aborts the request's signal, which destroys the node request
     return Effect.sync(detach)

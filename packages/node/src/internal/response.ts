@@ -17,6 +17,7 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Exit, Inspectable, Option, Stream } from "effect"
 import type * as Http from "node:http"
 import { Readable } from "node:stream"
+import { ignore, listen } from "./listeners.js"
 
 type Body = Exit.Exit<Uint8Array<ArrayBuffer>, HttpClientError.ResponseError>
 
@@ -141,17 +142,11 @@ export class NodeClientResponse extends Inspectable.Class implements HttpClientR
     // a connection that closes before the end of the body (without an `error` on Node's side)
     const onClose = () => onError(new Error("the connection closed before the end of the response body"))
     const cleanup = () => {
-      source.off("data", onData)
-      source.off("end", onEnd)
-      source.off("error", onError)
-      source.off("close", onClose)
+      detach()
       // later errors on a settled body have no reader left; keep them from becoming uncaught
       source.on("error", ignore)
     }
-    source.on("data", onData)
-    source.on("end", onEnd)
-    source.on("error", onError)
-    source.on("close", onClose)
+    const detach = listen(source, [["data", onData], ["end", onEnd], ["error", onError], ["close", onClose]])
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
@@ -214,8 +209,6 @@ export class NodeClientResponse extends Inspectable.Class implements HttpClientR
     })
   }
 }
-
-const ignore = () => {}
 
 const toHeaderPairs = (headers: Http.IncomingHttpHeaders): Array<[string, string]> => {
   const pairs: Array<[string, string]> = []
