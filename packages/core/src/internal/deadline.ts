@@ -3,12 +3,13 @@
  *
  * `Effect.timeoutFail` forks two fibers per call (the effect and a sleeper), races them and merges the winner's
  * fiber refs back: on an upload that is every APPEND, and at 4 MiB segments it was the largest part of xmedia's own
- * CPU per segment (docs/uploading.md). Here each attempt runs in one child fiber registered with its deadline, and one
- * watcher fiber per client sleeps until the oldest deadline (through `Clock`, so `TestClock` drives it) and
- * interrupts the attempts past it. Every client uses one timeout, so deadlines arrive in order: the watcher only
- * looks at the front of a queue. It stops when no attempt is in flight, so an idle client holds no timer; while a
- * `hold` is open (an upload: its segments come one after another, with gaps where no attempt is in flight) it keeps
- * running instead of being stopped and restarted in every gap.
+ * CPU per segment (docs/uploading.md). Here each attempt runs in one child fiber registered with its deadline (the
+ * caller waits on the child's exit observer, in one step), and one watcher fiber per client sleeps until the oldest
+ * deadline (through `Clock`, so `TestClock` drives it) and interrupts the attempts past it. Every client uses one
+ * timeout, so deadlines arrive in order: the watcher only looks at the front of a queue. It stops when no attempt is
+ * in flight, so an idle client holds no timer; while a `hold` is open (an upload: its segments come one after
+ * another, with gaps where no attempt is in flight) it keeps running instead of being stopped and restarted in every
+ * gap.
  *
  * @internal
  */
@@ -104,27 +105,30 @@ export const make = (timeoutMs: number): Deadlines => {
   })
 
   const within = <A, E, R, E2>(effect: Effect.Effect<A, E, R>, onTimeout: () => E2): Effect.Effect<A, E | E2, R> =>
-    Effect.uninterruptibleMask<A, E | E2, R>((restore) =>
-      Effect.withFiberRuntime((parent) => {
-        const now = clockOf(parent).unsafeCurrentTimeMillis()
-        return Effect.flatMap(Effect.fork(restore(effect)), (fiber): Effect.Effect<A, E | E2, R> => {
-          const entry: Entry = { deadline: now + timeoutMs, fiber, settled: false, timedOut: false }
-          queue.push(entry)
-          pending += 1
-          const awaited = restore(Fiber.await(fiber)).pipe(
-            Effect.onInterrupt(() => Effect.zipRight(Effect.sync(() => settle(entry)), Fiber.interrupt(fiber))),
-            Effect.flatMap((exit): Effect.Effect<A, E | E2> => {
-              const timedOut = entry.timedOut
-              settle(entry)
-              return timedOut ? Effect.fail(onTimeout()) : exit
-            })
-          )
-          if (watchers.size > 0 || starting) return awaited
-          starting = true
-          // forked from the uninterruptible region, so made interruptible explicitly (it is stopped when idle)
-          return Effect.zipRight(Effect.forkDaemon(Effect.interruptible(watch)), awaited)
+    Effect.withFiberRuntime((parent) => {
+      const now = clockOf(parent).unsafeCurrentTimeMillis()
+      // a child of `parent`: if `parent` is interrupted before the entry below exists, the child is interrupted
+      // with it, and nothing was registered
+      return Effect.flatMap(Effect.fork(effect), (fiber): Effect.Effect<A, E | E2, R> => {
+        const entry: Entry = { deadline: now + timeoutMs, fiber, settled: false, timedOut: false }
+        queue.push(entry)
+        pending += 1
+        // resumes with the attempt's exit, or the timeout; interrupting the wait interrupts the attempt and waits
+        // for it to end
+        const awaited = Effect.async<A, E | E2>((resume) => {
+          fiber.addObserver((exit) => {
+            const timedOut = entry.timedOut
+            settle(entry)
+            resume(timedOut ? Effect.fail(onTimeout()) : exit)
+          })
+          return Effect.zipRight(Effect.sync(() => settle(entry)), Fiber.interrupt(fiber))
         })
-      }))
+        if (watchers.size > 0 || starting) return awaited
+        starting = true
+        // interruptible even when started from an uninterruptible region: it is stopped when idle
+        return Effect.zipRight(Effect.forkDaemon(Effect.interruptible(watch)), awaited)
+      })
+    })
 
   return { within, hold }
 }
