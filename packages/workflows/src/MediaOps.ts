@@ -110,19 +110,6 @@ export const Processing = Schema.Struct({
 export type Processing = typeof Processing.Type
 
 /**
- * An observed rate-limit window of one endpoint (from the `x-rate-limit-*` headers).
- *
- * @since 0.1.0
- */
-export interface RateWindow {
-  readonly endpoint: string
-  readonly limit: number
-  readonly remaining: number
-  /** epoch ms */
-  readonly resetAt: number
-}
-
-/**
  * The operations flow steps perform on X.
  *
  * @since 0.1.0
