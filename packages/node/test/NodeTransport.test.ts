@@ -319,6 +319,23 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       assert.strictEqual(form.get("b"), "two words")
     }))
 
+  it.scoped("a 101 answer to an Upgrade request is the response (node:http's `upgrade` event, not a hang)", () =>
+    Effect.gen(function*() {
+      const server = yield* serve(
+        (_req, res) => res.writeHead(426).end(),
+        (_req, socket) =>
+          socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: xmedia-test\r\nConnection: Upgrade\r\n\r\n")
+      )
+      const client = yield* HttpClient.HttpClient
+      const response = yield* client.execute(
+        HttpClientRequest.get(server.url("/socket")).pipe(
+          HttpClientRequest.setHeaders({ connection: "Upgrade", upgrade: "xmedia-test" })
+        )
+      )
+      assert.strictEqual(response.status, 101)
+      assert.strictEqual(response.headers["upgrade"], "xmedia-test")
+    }))
+
   it.scoped("connection refused: RequestError with reason Transport", () =>
     Effect.gen(function*() {
       // a port that was just free'd: nothing listens on it any more

@@ -6,6 +6,7 @@ import { Effect, type Scope } from "effect"
 import { createHash } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 
 /** A running test server. */
 export interface TestServer {
@@ -16,9 +17,13 @@ export interface TestServer {
   readonly connections: () => number
 }
 
-/** Starts a server with `handler` for the life of the current scope (every connection is closed at the end). */
+/**
+ * Starts a server with `handler` for the life of the current scope (every connection is closed at the end);
+ * `upgrade` answers requests that ask for a protocol upgrade.
+ */
 export const serve = (
-  handler: (req: Http.IncomingMessage, res: Http.ServerResponse) => void
+  handler: (req: Http.IncomingMessage, res: Http.ServerResponse) => void,
+  upgrade?: (req: Http.IncomingMessage, socket: Duplex) => void
 ): Effect.Effect<TestServer, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
@@ -26,6 +31,7 @@ export const serve = (
         const count = { n: 0 }
         const server = Http.createServer(handler)
         server.on("connection", () => count.n++)
+        if (upgrade !== undefined) server.on("upgrade", upgrade)
         server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, count })))
       }),
       ({ server }) =>
