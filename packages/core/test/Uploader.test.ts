@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
-import { readFileSync } from "node:fs"
+import { Chunk, Deferred, Effect, Fiber, Stream, TestClock } from "effect"
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as Ids from "../src/Ids.js"
 import * as Uploader from "../src/Uploader.js"
 import { eventually, fixturePath, makeFakeX, MEDIA_ID, noBackoff, provideFake, recorder } from "./UploaderFakeX.js"
@@ -282,6 +284,31 @@ describe("Uploader resume", () => {
       assert.strictEqual(error._tag, "InvalidInput")
       assert.include(error.message, "segments 0 to 4")
       assert.strictEqual(fake.requests.length, 0)
+    }))
+
+  it.scoped("a file that shrinks during the upload fails with InvalidInput naming it; nothing is finalized", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "xmedia-shrink-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      const file = join(dir, "clip.mp4")
+      writeFileSync(file, mp4)
+      const gate = yield* Deferred.make<void>()
+      const fake = makeFakeX({ initializeGate: Deferred.await(gate) })
+      const upload = yield* Effect.fork(
+        Uploader.uploadFile(file, { chunkSize: 5000, concurrency: 1 }).pipe(provide(fake))
+      )
+      // preflight saw 24006 bytes and INITIALIZE announced them; now the file loses all but 10000
+      yield* eventually(() => fake.requests.length === 1)
+      truncateSync(file, 10000)
+      yield* Deferred.succeed(gate, undefined)
+      const error = yield* Effect.flip(Fiber.join(upload))
+      assert.strictEqual(error._tag, "InvalidInput")
+      assert.include(error.message, `"${file}" changed or became unreadable while it was being uploaded`)
+      assert.include(error.message, "it ended before byte 15000")
+      assert.deepStrictEqual(fake.requests.filter((r) => r.path.endsWith("/append")).map((r) => r.segmentIndex), [0, 1])
+      assert.isFalse(fake.requests.some((r) => r.path.endsWith("/finalize")))
     }))
 })
 
