@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Clock, Duration, Effect, Fiber, TestClock } from "effect"
+import { Chunk, Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
 
 const ClockTypeId: Clock.ClockTypeId = Clock.ClockTypeId
 import { MediaUpload, Retry, Uploader } from "../src/index.js"
@@ -120,6 +120,23 @@ describe("request timeout", () => {
       }).pipe(Effect.withClock(clock))
     }).pipe(Effect.provide(fake.layer))
   })
+
+  it.effect("a caller that goes away waits until its request is torn down", () =>
+    Effect.gen(function*() {
+      const release = yield* Deferred.make<void>()
+      const fake = fakeClient(() => ({ hang: true, teardown: Deferred.await(release) }), options)
+      yield* Effect.gen(function*() {
+        const hung = yield* Effect.fork(MediaUpload.status("1"))
+        yield* settle
+        const leaving = yield* Effect.fork(Fiber.interrupt(hung))
+        yield* settle
+        assert.isNull(leaving.unsafePoll()) // the request is still being torn down
+        assert.strictEqual(fake.interrupted.count, 0)
+        yield* Deferred.succeed(release, undefined)
+        yield* Fiber.join(leaving)
+        assert.strictEqual(fake.interrupted.count, 1)
+      }).pipe(Effect.provide(fake.layer))
+    }))
 
   it.effect("an infinite timeout never times out and runs no watcher", () => {
     const fake = fakeClient(() => ({ hang: true }), { ...options, requestTimeout: Duration.infinity })

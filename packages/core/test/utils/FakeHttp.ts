@@ -23,7 +23,8 @@ export interface Recorded {
 export type Reply =
   | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string>; readonly raw?: string }
   | { readonly fail: "ECONNRESET" | "ECONNREFUSED" | "ETIMEDOUT" | "ENOTFOUND" }
-  | { readonly hang: true }
+  /** Never answers; when interrupted, runs `teardown` (if any) before counting the interruption. */
+  | { readonly hang: true; readonly teardown?: Effect.Effect<void> }
   /** Answers `status` with headers, then never ends the body. */
   | { readonly stalledBody: number }
 
@@ -59,7 +60,12 @@ export const makeFake = (handler: (request: Recorded, index: number) => Reply) =
       }
       requests.push(recorded)
       const reply = handler(recorded, requests.length - 1)
-      if ("hang" in reply) return Effect.onInterrupt(Effect.never, () => Effect.sync(() => interrupted.count++))
+      if ("hang" in reply) {
+        return Effect.onInterrupt(
+          Effect.never,
+          () => Effect.zipRight(reply.teardown ?? Effect.void, Effect.sync(() => interrupted.count++))
+        )
+      }
       if ("stalledBody" in reply) {
         const body = new ReadableStream<Uint8Array>({
           start: (controller) => controller.enqueue(new TextEncoder().encode("{\"data\":"))
