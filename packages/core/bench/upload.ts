@@ -258,6 +258,8 @@ interface Row {
   readonly peakRssMiB: number
   /** Median of the per-round ratios to the bare client's MB/s (interleaved runs). */
   readonly vsBare?: number | undefined
+  /** The lowest and highest of those per-round ratios (how much the machine moved them). */
+  readonly vsBareRange?: readonly [number, number] | undefined
 }
 
 let warmup = ""
@@ -283,13 +285,19 @@ const runOnce = async (
 
 const mbpsOf = (r: ChildResult) => r.bytes / 1e6 / r.seconds
 
-const rowOf = (impl: string, sizeMiB: number, runs: ReadonlyArray<ChildResult>, vsBare?: number): Row => ({
+const rowOf = (
+  impl: string,
+  sizeMiB: number,
+  runs: ReadonlyArray<ChildResult>,
+  ratios?: ReadonlyArray<number>
+): Row => ({
   impl,
   sizeMiB,
   mbps: median(runs.map(mbpsOf)),
   cpuPerGiB: median(runs.map((r) => r.cpuSeconds / (r.bytes / (1024 * MiB)))),
   peakRssMiB: Math.max(...runs.map((r) => Math.max(r.maxRss, r.peakRssSampled))) / MiB,
-  vsBare
+  vsBare: ratios === undefined ? undefined : median(ratios),
+  vsBareRange: ratios === undefined ? undefined : [Math.min(...ratios), Math.max(...ratios)]
 })
 
 /**
@@ -312,8 +320,8 @@ const measureInterleaved = async (
   const bare = runs.get("bare")
   return impls.map((impl) => {
     const own = runs.get(impl)!
-    const ratio = bare === undefined ? undefined : median(own.map((r, i) => mbpsOf(r) / mbpsOf(bare[i]!)))
-    return rowOf(impl, sizeMiB, own, ratio)
+    const ratios = bare === undefined ? undefined : own.map((r, i) => mbpsOf(r) / mbpsOf(bare[i]!))
+    return rowOf(impl, sizeMiB, own, ratios)
   })
 }
 
@@ -396,7 +404,8 @@ const main = async () => {
       const b = find("bare", size)
       if (x && b) {
         console.log(
-          `  ${size} MiB: xmedia/bare = ${(x.vsBare ?? x.mbps / b.mbps).toFixed(2)}x (median of per-round ratios; ` +
+          `  ${size} MiB: xmedia/bare = ${(x.vsBare ?? x.mbps / b.mbps).toFixed(2)}x (median of per-round ratios` +
+            `${x.vsBareRange ? `, which ranged ${x.vsBareRange[0].toFixed(2)}-${x.vsBareRange[1].toFixed(2)}` : ""}; ` +
             `target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB (target < 120)`
         )
       }
