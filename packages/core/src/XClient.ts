@@ -65,6 +65,11 @@ export interface Service {
   readonly authorizer: Auth.Authorizer
   readonly retry: RetryOptions
   readonly requestTimeout: Duration.DurationInput
+  /**
+   * `true` when the HTTP transport enforces `requestTimeout` itself (it offered `TransportDeadlines`): the request
+   * pipeline then runs no timeout of its own.
+   */
+  readonly requestTimeoutByTransport: boolean
   readonly onRateLimit: RateLimit.Listener | undefined
   /** The last rate-limit info seen, per endpoint name. */
   readonly rateLimits: Ref.Ref<ReadonlyMap<string, RateLimit.Info>>
@@ -80,13 +85,41 @@ export class XClient extends Context.Tag("@xmedia/core/XClient")<XClient, Servic
 const trimSlash = (url: string) => url.replace(/\/+$/, "")
 
 /**
+ * What an HTTP transport may offer beside its `HttpClient`: the same client with a deadline on every request,
+ * enforced by the transport (e.g. a timer per request that destroys it with a `TimeoutError`, which maps to
+ * `XError.Transport { reason: "Timeout" }`). When it is there, `XClient.make` sends through
+ * `withTimeout(requestTimeout)` and the request pipeline runs no timeout of its own (no fiber per attempt, no
+ * watcher). `NodeTransport.layer` from `@xmedia/node` provides it (by this key; neither package imports the other).
+ *
+ * @since 0.1.0
+ */
+export interface TransportDeadlinesService {
+  /** The client whose every request must end (last byte of the response body read) within `timeoutMs`. */
+  readonly withTimeout: (timeoutMs: number) => HttpClient.HttpClient
+}
+
+/**
+ * The `TransportDeadlines` service tag (optional).
+ *
+ * @since 0.1.0
+ */
+export class TransportDeadlines
+  extends Context.Tag("@xmedia/core/TransportDeadlines")<TransportDeadlines, TransportDeadlinesService>()
+{}
+
+/**
  * Builds the service from options, using the `HttpClient` in context.
  *
  * @since 0.1.0
  */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const base = yield* HttpClient.HttpClient
+    const requestTimeout = options.requestTimeout ?? "5 minutes"
+    const timeoutMs = Duration.toMillis(Duration.decode(requestTimeout))
+    const deadlines = Number.isFinite(timeoutMs)
+      ? Option.getOrUndefined(yield* Effect.serviceOption(TransportDeadlines))
+      : undefined
+    const base = deadlines !== undefined ? deadlines.withTimeout(timeoutMs) : yield* HttpClient.HttpClient
     const httpClient = options.transformClient ? options.transformClient(base) : base
     const baseUrl = trimSlash(options.baseUrl ?? "https://api.x.com")
     const authorizer = yield* makeAuthorizer(options.auth, { httpClient, baseUrl })
@@ -97,7 +130,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       uploadBaseUrl: trimSlash(options.uploadBaseUrl ?? "https://upload.twitter.com"),
       authorizer,
       retry: options.retry ?? {},
-      requestTimeout: options.requestTimeout ?? "5 minutes",
+      requestTimeout,
+      requestTimeoutByTransport: deadlines !== undefined,
       onRateLimit: options.onRateLimit,
       rateLimits
     }

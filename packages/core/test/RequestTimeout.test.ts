@@ -1,10 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Clock, Deferred, Duration, Effect, Fiber, TestClock } from "effect"
+import { NodeTransport } from "@xmedia/node"
+import { Chunk, Clock, Deferred, Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 
 const ClockTypeId: Clock.ClockTypeId = Clock.ClockTypeId
-import { MediaUpload, Retry, Uploader } from "../src/index.js"
+import { MediaUpload, Retry, Uploader, XClient } from "../src/index.js"
 import { fixturePath, makeFakeX, provideFake } from "./UploaderFakeX.js"
-import { fakeClient, type Reply } from "./utils/FakeHttp.js"
+import { fakeClient, makeFake, type Reply, userAuth } from "./utils/FakeHttp.js"
 
 /** Lets pending promise callbacks (response bodies) run; no timer is involved. */
 const settle = Effect.promise(() =>
@@ -149,4 +152,74 @@ describe("request timeout", () => {
       yield* Fiber.interrupt(hung)
     }).pipe(Effect.provide(fake.layer))
   })
+
+  it.effect("a transport that offers TransportDeadlines enforces the timeout: no fiber per attempt, no watcher", () => {
+    const plain = makeFake(() => ok)
+    const timed = makeFake((r) => (r.url.searchParams.get("media_id") === "1" ? { hang: true } : ok))
+    const asked: Array<number> = []
+    const deadlines = Layer.succeed(XClient.TransportDeadlines, {
+      withTimeout: (timeoutMs) => {
+        asked.push(timeoutMs)
+        return timed.client
+      }
+    })
+    const layer = (requestTimeout: Duration.DurationInput) =>
+      XClient.layer({ auth: userAuth(), baseUrl: "https://api.x.com", ...options, requestTimeout }).pipe(
+        Layer.provide(Layer.merge(plain.httpLayer, deadlines))
+      )
+    return Effect.gen(function*() {
+      yield* Effect.gen(function*() {
+        assert.isTrue((yield* XClient.XClient).requestTimeoutByTransport)
+        assert.deepStrictEqual(asked, [10_000])
+        assert.strictEqual((yield* MediaUpload.status("2")).data.id, "1880028106020515840")
+        const hung = yield* Effect.fork(MediaUpload.status("1"))
+        yield* settle
+        // the transport's client carries the request, and the pipeline set no timer of its own
+        assert.strictEqual(timed.requests.length, 2)
+        assert.strictEqual(plain.requests.length, 0)
+        assert.deepStrictEqual(Chunk.toReadonlyArray(yield* TestClock.sleeps()), [])
+        yield* TestClock.adjust("1 hour")
+        assert.isNull(hung.unsafePoll())
+        yield* Fiber.interrupt(hung)
+        assert.strictEqual(timed.interrupted.count, 1)
+      }).pipe(Effect.provide(layer("10 seconds")))
+      // an infinite timeout asks the transport for nothing
+      yield* Effect.gen(function*() {
+        assert.isFalse((yield* XClient.XClient).requestTimeoutByTransport)
+        yield* MediaUpload.status("2")
+        assert.strictEqual(plain.requests.length, 1)
+      }).pipe(Effect.provide(layer(Duration.infinity)))
+      assert.deepStrictEqual(asked, [10_000])
+    })
+  })
+
+  // a real socket and the Node transport's own timer: real milliseconds (150)
+  it.live("over NodeTransport, a hung request is Transport { reason: Timeout, sent: true }", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        Effect.async<Http.Server>((resume) => {
+          const s = Http.createServer(() => {}) // never answers
+          s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
+        }),
+        (s) => Effect.async<void>((resume) => {
+          s.closeAllConnections()
+          s.close(() => resume(Effect.void))
+        })
+      )
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const error = yield* Effect.gen(function*() {
+        // core found the transport's deadlines by their key (the two packages do not import each other)
+        assert.isTrue((yield* XClient.XClient).requestTimeoutByTransport)
+        return yield* Effect.flip(MediaUpload.status("1"))
+      }).pipe(
+        Effect.provide(
+          XClient.layer({ auth: userAuth(), baseUrl, requestTimeout: "150 millis", retry: { default: Retry.none } })
+            .pipe(Layer.provide(NodeTransport.layer()))
+        )
+      )
+      assert.isTrue(isTimeout(error), error._tag)
+      assert.isTrue(error._tag === "Transport" && error.sent)
+      assert.include(error.message, "MediaUpload.status")
+    }).pipe(Effect.scoped))
 })
+

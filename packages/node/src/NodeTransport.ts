@@ -24,9 +24,35 @@
  */
 import { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type * as Https from "node:https"
 import * as Request from "./internal/request.js"
+
+/**
+ * What this transport offers `@xmedia/core`'s `XClient`: the same client with a deadline on every request, enforced
+ * by a timer per request (the request, and its response, destroyed with a `TimeoutError` when the whole exchange
+ * has not ended in time). `XClient.layer` finds it beside the `HttpClient` and hands it its `requestTimeout`, so
+ * core's pipeline runs no timeout of its own (no fiber per attempt, no watcher: docs/uploading.md).
+ *
+ * @since 0.1.0
+ */
+export interface Deadlines {
+  /** The client whose every request must end (last byte of the response body read) within `timeoutMs`. */
+  readonly withTimeout: (timeoutMs: number) => HttpClient.HttpClient
+}
+
+/**
+ * The `Deadlines` service. Its key is the one core's `XClient.TransportDeadlines` uses: core finds it without this
+ * package depending on core, or core on this package.
+ *
+ * @since 0.1.0
+ */
+export const Deadlines: Context.Tag<Deadlines, Deadlines> = Context.GenericTag<Deadlines>(
+  "@xmedia/core/TransportDeadlines"
+)
+
+const clientOf = (agent: NodeHttpClient.HttpAgent, timeoutMs?: number): HttpClient.HttpClient =>
+  HttpClient.make((request, url, signal) => Request.send(agent, request, url, signal, timeoutMs))
 
 /**
  * The client over the agents of `NodeHttpClient.HttpAgent` (platform-node's agent service: the same agents can be
@@ -36,22 +62,35 @@ import * as Request from "./internal/request.js"
  */
 export const make: Effect.Effect<HttpClient.HttpClient, never, NodeHttpClient.HttpAgent> = Effect.map(
   NodeHttpClient.HttpAgent,
-  (agent) => HttpClient.make((request, url, signal) => Request.send(agent, request, url, signal))
+  (agent) => clientOf(agent)
 )
 
 /**
- * The `HttpClient` layer over an `HttpAgent` you provide (e.g. `NodeHttpClient.makeAgentLayer({ ... })`).
+ * The `HttpClient` layer over an `HttpAgent` you provide (e.g. `NodeHttpClient.makeAgentLayer({ ... })`), with its
+ * `Deadlines`. Like `HttpClient.layerMergedContext`, each response runs with the layer's context merged in.
  *
  * @since 0.1.0
  */
-export const layerWithoutAgent: Layer.Layer<HttpClient.HttpClient, never, NodeHttpClient.HttpAgent> = HttpClient
-  .layerMergedContext(make)
+export const layerWithoutAgent: Layer.Layer<HttpClient.HttpClient | Deadlines, never, NodeHttpClient.HttpAgent> =
+  Layer.effectContext(
+    Effect.flatMap(Effect.context<never>(), (context) =>
+      Effect.map(NodeHttpClient.HttpAgent, (agent) => {
+        const merged = (client: HttpClient.HttpClient) =>
+          HttpClient.transformResponse(
+            client,
+            Effect.mapInputContext((input: Context.Context<never>) => Context.merge(context, input))
+          )
+        return Context.make(HttpClient.HttpClient, merged(clientOf(agent))).pipe(
+          Context.add(Deadlines, { withTimeout: (timeoutMs) => merged(clientOf(agent, timeoutMs)) })
+        )
+      }))
+  )
 
 /**
  * The `HttpClient` layer with its own agents (one for http, one for https): keep-alive on (connections are reused
  * across requests, which is most of an upload's speed), other options as given (`maxSockets`, `keepAliveMsecs`,
  * TLS options such as `ca` for a private certificate authority). The agents are destroyed when the layer's scope
- * closes.
+ * closes. It also provides `Deadlines`, through which an `XClient` enforces its request timeout.
  *
  * @example
  * ```ts
@@ -60,5 +99,5 @@ export const layerWithoutAgent: Layer.Layer<HttpClient.HttpClient, never, NodeHt
  *
  * @since 0.1.0
  */
-export const layer = (options?: Https.AgentOptions): Layer.Layer<HttpClient.HttpClient> =>
+export const layer = (options?: Https.AgentOptions): Layer.Layer<HttpClient.HttpClient | Deadlines> =>
   Layer.provide(layerWithoutAgent, NodeHttpClient.makeAgentLayer({ keepAlive: true, ...options }))

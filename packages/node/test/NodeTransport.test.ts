@@ -474,6 +474,51 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       assert.strictEqual(sha256(new Uint8Array(bytes)), sha256(body))
     }))
 
+  // The deadline is the transport's own timer on a real socket, so these tests wait real milliseconds (at most
+  // 150 ms each); everything timed in core runs on TestClock.
+  it.scoped("Deadlines: a request the server never answers fails with a TimeoutError, and the connection closes", () =>
+    Effect.gen(function*() {
+      const closed = yield* Deferred.make<void>()
+      const server = yield* serve((req) => req.socket.on("close", () => Deferred.unsafeDone(closed, Exit.void)))
+      const client = (yield* NodeTransport.Deadlines).withTimeout(100)
+      const error = yield* Effect.flip(client.get(server.url("/hang")))
+      assert.strictEqual(error._tag, "RequestError")
+      assert.strictEqual(error._tag === "RequestError" && error.reason, "Transport")
+      assert.strictEqual((error.cause as Error).name, "TimeoutError")
+      assert.include((error.cause as Error).message, "100 ms")
+      yield* Deferred.await(closed)
+    }))
+
+  it.scoped("Deadlines: a body that stalls half-way fails its read with the TimeoutError", () =>
+    Effect.gen(function*() {
+      const server = yield* serve((_req, res) => {
+        res.writeHead(200, { "content-length": 10 })
+        res.write("01234")
+      })
+      const client = (yield* NodeTransport.Deadlines).withTimeout(100)
+      const response = yield* client.get(server.url("/stall"))
+      assert.strictEqual(response.status, 200)
+      const error = yield* Effect.flip(response.text)
+      assert.strictEqual(error._tag, "ResponseError")
+      assert.strictEqual((error.cause as Error).name, "TimeoutError")
+    }))
+
+  it.scoped("Deadlines: exchanges that end in time leave no timer behind, and their connection is kept", () =>
+    Effect.gen(function*() {
+      const server = yield* serve(echo)
+      const client = (yield* NodeTransport.Deadlines).withTimeout(60_000)
+      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+      const before = timers()
+      for (let i = 0; i < 5; i++) {
+        const response = yield* client.post(server.url(`/ok/${i}`), { body: HttpBody.text(`body ${i}`) })
+        assert.strictEqual(asEcho(yield* response.json).text, `body ${i}`)
+      }
+      // node:http emits the request's close once the response has ended
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      assert.strictEqual(timers(), before)
+      assert.strictEqual(server.connections(), 1)
+    }))
+
   it.scoped("interrupting a request the server never answers closes the connection", () =>
     Effect.gen(function*() {
       const arrived = yield* Deferred.make<void>()

@@ -141,8 +141,12 @@ const exchange = (
 
 const unlimited: Deadline.Deadlines = { within: (effect) => effect, hold: Effect.void }
 
-/** The client's request timeout (one watcher per client; none when the timeout is infinite). */
+/**
+ * The client's request timeout (one watcher per client; none when the timeout is infinite, or when the transport
+ * enforces it: `XClient.TransportDeadlines`).
+ */
 const deadlinesOf = weakMemo((client: XClient["Type"]): Deadline.Deadlines => {
+  if (client.requestTimeoutByTransport) return unlimited
   const ms = Duration.toMillis(Duration.decode(client.requestTimeout))
   return Number.isFinite(ms) ? Deadline.make(ms) : unlimited
 })

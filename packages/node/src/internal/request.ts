@@ -23,7 +23,8 @@ const open = (
   agent: NodeHttpClient.HttpAgent,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal,
+  timeoutMs: number | undefined
 ): Http.ClientRequest => {
   const options = { method: request.method, headers: request.headers, signal }
   const nodeRequest = url.protocol === "https:"
@@ -31,7 +32,24 @@ const open = (
     : Http.request(url, { ...options, agent: agent.http })
   // an abort or a late socket error after the response must never become an uncaught `error` event
   nodeRequest.on("error", ignore)
+  if (timeoutMs !== undefined) withDeadline(nodeRequest, timeoutMs)
   return nodeRequest
+}
+
+/**
+ * Destroys `nodeRequest`, and its response if one came, with a `TimeoutError` once `timeoutMs` have passed without
+ * the exchange ending (node:http emits `close` on the request once the response body has been read to its end, or
+ * the connection is gone). Core maps a `TimeoutError` cause to `Transport { reason: "Timeout" }`.
+ */
+const withDeadline = (nodeRequest: Http.ClientRequest, timeoutMs: number): void => {
+  let response: Http.IncomingMessage | undefined
+  const timer = setTimeout(() => {
+    const error = Object.assign(new Error(`no complete response within ${timeoutMs} ms`), { name: "TimeoutError" })
+    response?.destroy(error)
+    nodeRequest.destroy(error)
+  }, timeoutMs)
+  nodeRequest.once("response", (incoming: Http.IncomingMessage) => (response = incoming))
+  nodeRequest.once("close", () => clearTimeout(timer))
 }
 
 const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): Failure =>
@@ -80,17 +98,21 @@ const pipeBody = (
   })
 }
 
-/** Sends `request` to `url` with the agent's sockets; `signal` aborts it. @internal */
+/**
+ * Sends `request` to `url` with the agent's sockets; `signal` aborts it; with `timeoutMs`, the whole exchange (up to
+ * the last byte of the response body) must end within it. @internal
+ */
 export const send = (
   agent: NodeHttpClient.HttpAgent,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal,
+  timeoutMs?: number
 ): Effect.Effect<Response, Failure> =>
   Effect.suspend(() => {
     let nodeRequest: Http.ClientRequest
     try {
-      nodeRequest = open(agent, request, url, signal)
+      nodeRequest = open(agent, request, url, signal, timeoutMs)
     } catch (cause) {
       // node:http throws on a header it cannot send (a newline in a value, a space in a name): a typed failure
       return Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause }))
