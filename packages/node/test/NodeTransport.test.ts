@@ -326,14 +326,19 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
         (_req, socket) =>
           socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: xmedia-test\r\nConnection: Upgrade\r\n\r\n")
       )
-      const client = yield* HttpClient.HttpClient
-      const response = yield* client.execute(
-        HttpClientRequest.get(server.url("/socket")).pipe(
-          HttpClientRequest.setHeaders({ connection: "Upgrade", upgrade: "xmedia-test" })
+      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+      const before = timers()
+      // with and without a deadline: the upgraded connection is the caller's, and no deadline timer stays behind
+      for (const client of [yield* HttpClient.HttpClient, (yield* NodeTransport.Deadlines).withTimeout(60_000)]) {
+        const response = yield* client.execute(
+          HttpClientRequest.get(server.url("/socket")).pipe(
+            HttpClientRequest.setHeaders({ connection: "Upgrade", upgrade: "xmedia-test" })
+          )
         )
-      )
-      assert.strictEqual(response.status, 101)
-      assert.strictEqual(response.headers["upgrade"], "xmedia-test")
+        assert.strictEqual(response.status, 101)
+        assert.strictEqual(response.headers["upgrade"], "xmedia-test")
+      }
+      assert.strictEqual(timers(), before)
     }))
 
   it.scoped("connection refused: RequestError with reason Transport", () =>
