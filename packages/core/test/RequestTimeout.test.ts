@@ -193,12 +193,18 @@ describe("request timeout", () => {
     })
   })
 
-  // a real socket and the Node transport's own timer: real milliseconds (150)
-  it.live("over NodeTransport, a hung request is Transport { reason: Timeout, sent: true }", () =>
+  // a real socket and the Node transport's own timer: real milliseconds (150 per request)
+  it.live("over NodeTransport, a hung request and a stalled body are Transport { reason: Timeout, sent: true }", () =>
     Effect.gen(function*() {
       const server = yield* Effect.acquireRelease(
         Effect.async<Http.Server>((resume) => {
-          const s = Http.createServer(() => {}) // never answers
+          // media_id 1: never answers; 2: answers its headers and half its body, then nothing
+          const s = Http.createServer((req, res) => {
+            if (req.url?.includes("media_id=2")) {
+              res.writeHead(200, { "content-type": "application/json", "content-length": 100 })
+              res.write("{\"data\":")
+            }
+          })
           s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
         }),
         (s) => Effect.async<void>((resume) => {
@@ -207,19 +213,21 @@ describe("request timeout", () => {
         })
       )
       const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-      const error = yield* Effect.gen(function*() {
+      yield* Effect.gen(function*() {
         // core found the transport's deadlines by their key (the two packages do not import each other)
         assert.isTrue((yield* XClient.XClient).requestTimeoutByTransport)
-        return yield* Effect.flip(MediaUpload.status("1"))
+        for (const id of ["1", "2"]) {
+          const error = yield* Effect.flip(MediaUpload.status(id))
+          assert.isTrue(isTimeout(error), `media_id ${id}: ${error._tag} ${error.message}`)
+          assert.isTrue(error._tag === "Transport" && error.sent)
+          assert.include(error.message, "MediaUpload.status")
+        }
       }).pipe(
         Effect.provide(
           XClient.layer({ auth: userAuth(), baseUrl, requestTimeout: "150 millis", retry: { default: Retry.none } })
             .pipe(Layer.provide(NodeTransport.layer()))
         )
       )
-      assert.isTrue(isTimeout(error), error._tag)
-      assert.isTrue(error._tag === "Transport" && error.sent)
-      assert.include(error.message, "MediaUpload.status")
     }).pipe(Effect.scoped))
 })
 

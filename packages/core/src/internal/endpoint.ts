@@ -126,15 +126,7 @@ const exchange = (
     onFailure: (error) => Effect.fail(Errors.fromRequestError(endpoint, error)),
     onSuccess: (response) =>
       Effect.matchEffect(response.arrayBuffer, {
-        onFailure: () =>
-          Effect.fail(
-            new XError.Transport({
-              endpoint,
-              reason: "ConnectionReset",
-              sent: true,
-              description: "the response body was cut off"
-            })
-          ),
+        onFailure: (error) => Effect.fail(Errors.fromBodyError(endpoint, error)),
         onSuccess: (bytes) => Effect.succeed({ response, text: utf8.decode(bytes) })
       })
   })

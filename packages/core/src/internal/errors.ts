@@ -198,3 +198,19 @@ export const fromRequestError = (
   if (name !== undefined) return make("Timeout", true)
   return make("Network", true)
 }
+
+/**
+ * Classifies a response body that could not be read to its end: a timeout when its cause says so (a transport that
+ * enforces the request deadline ends a stalled body with a `TimeoutError`), otherwise a body cut off. @internal
+ */
+export const fromBodyError = (endpoint: string, error: HttpClientError.HttpClientError): XError.Transport => {
+  const classified = fromRequestError(endpoint, error)
+  return classified.reason === "Timeout"
+    ? classified
+    : new XError.Transport({
+      endpoint,
+      reason: "ConnectionReset",
+      sent: true,
+      description: "the response body was cut off"
+    })
+}
