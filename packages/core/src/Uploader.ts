@@ -482,13 +482,9 @@ export const uploadFile: <E = never, R = never>(
   const early: Effect.Effect<ReadonlyArray<Head>, XError.InvalidInput, Scope.Scope> =
     makeSlot !== undefined && !v1 && options.resume === undefined
       ? Effect.all(
+        // a fresh upload misses every segment, and there are no more workers than segments
         Array.from({ length: workerCount }, () =>
-          Effect.flatMap(makeSlot, (slot): Effect.Effect<Head, XError.InvalidInput> => {
-            const index = missing[next++]
-            return index === undefined
-              ? Effect.succeed({ slot, first: undefined })
-              : Effect.map(prepare(slot, index), (first) => ({ slot, first }))
-          })),
+          Effect.flatMap(makeSlot, (slot) => Effect.map(prepare(slot, missing[next++]!), (first) => ({ slot, first })))),
         { concurrency: "unbounded" }
       )
       : Effect.succeed([])
@@ -611,7 +607,7 @@ export const uploadFile: <E = never, R = never>(
     const worker = (head: Head | undefined) =>
       Effect.gen(function*() {
         const slot = head?.slot ?? (yield* makeSlot)
-        if (head?.first !== undefined) yield* Effect.zipRight(appendExpiry, deliver(head.first))
+        if (head !== undefined) yield* Effect.zipRight(appendExpiry, deliver(head.first))
         while (next < missing.length) {
           yield* Effect.zipRight(appendExpiry, Effect.flatMap(prepare(slot, missing[next++]!), deliver))
         }
@@ -673,10 +669,10 @@ interface Framed {
   readonly contentType: string
 }
 
-/** A worker's slot, made while INITIALIZE was in flight, with its first segment already read (if it has one). */
+/** A worker's slot, made while INITIALIZE was in flight, with its first segment already read. */
 interface Head {
   readonly slot: Readers.Slot
-  readonly first: Framed | undefined
+  readonly first: Framed
 }
 
 interface StreamAppend<E, R> {

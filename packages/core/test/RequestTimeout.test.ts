@@ -3,11 +3,11 @@ import { NodeTransport } from "@xmedia/node"
 import { Chunk, Clock, Deferred, Duration, Effect, Fiber, Layer, TestClock } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-
-const ClockTypeId: Clock.ClockTypeId = Clock.ClockTypeId
 import { MediaUpload, Retry, Uploader, XClient } from "../src/index.js"
 import { fixturePath, makeFakeX, provideFake } from "./UploaderFakeX.js"
 import { fakeClient, makeFake, type Reply, userAuth } from "./utils/FakeHttp.js"
+
+const ClockTypeId: Clock.ClockTypeId = Clock.ClockTypeId
 
 /** Lets pending promise callbacks (response bodies) run; no timer is involved. */
 const settle = Effect.promise(() =>

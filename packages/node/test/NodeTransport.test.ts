@@ -16,6 +16,9 @@ const MiB = 1024 * KiB
 
 const asEcho = (json: unknown): Echo => json as Echo
 
+/** How many timers keep this process alive (a deadline timer left behind would be one more). */
+const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+
 /** Sends `request` and reads the echo server's description of what it received. */
 const sent = (request: HttpClientRequest.HttpClientRequest) =>
   Effect.gen(function*() {
@@ -326,8 +329,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
         (_req, socket) =>
           socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: xmedia-test\r\nConnection: Upgrade\r\n\r\n")
       )
-      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
-      const before = timers()
+      const before = activeTimers()
       // with and without a deadline: the upgraded connection is the caller's, and no deadline timer stays behind
       for (const client of [yield* HttpClient.HttpClient, (yield* NodeTransport.Deadlines).withTimeout(60_000)]) {
         const response = yield* client.execute(
@@ -338,7 +340,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
         assert.strictEqual(response.status, 101)
         assert.strictEqual(response.headers["upgrade"], "xmedia-test")
       }
-      assert.strictEqual(timers(), before)
+      assert.strictEqual(activeTimers(), before)
     }))
 
   it.scoped("connection refused: RequestError with reason Transport", () =>
@@ -512,15 +514,14 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
     Effect.gen(function*() {
       const server = yield* serve(echo)
       const client = (yield* NodeTransport.Deadlines).withTimeout(60_000)
-      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
-      const before = timers()
+      const before = activeTimers()
       for (let i = 0; i < 5; i++) {
         const response = yield* client.post(server.url(`/ok/${i}`), { body: HttpBody.text(`body ${i}`) })
         assert.strictEqual(asEcho(yield* response.json).text, `body ${i}`)
       }
       // node:http emits the request's close once the response has ended
       yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
-      assert.strictEqual(timers(), before)
+      assert.strictEqual(activeTimers(), before)
       assert.strictEqual(server.connections(), 1)
     }))
 

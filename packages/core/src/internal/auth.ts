@@ -144,11 +144,10 @@ const makeOAuth2 = (
     return {
       kind: "OAuth2User",
       authorize: (request) =>
-        Effect.flatMap(fresh, (s) =>
-          Effect.succeed({
-            request: HttpClientRequest.bearerToken(request, Redacted.value(s.accessToken)),
-            generation: s.generation
-          })),
+        Effect.map(fresh, (s) => ({
+          request: HttpClientRequest.bearerToken(request, Redacted.value(s.accessToken)),
+          generation: s.generation
+        })),
       refresh: (generation) =>
         lock.withPermits(1)(
           Effect.flatMap(Ref.get(state), (current) => {
