@@ -594,6 +594,20 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
       yield* interruptedRead(HttpClient.withScope(client))
     }))
 
+  it.scoped("a response nobody reads is dropped when its request's scope closes (the abort after the response)", () =>
+    Effect.gen(function*() {
+      const closed = yield* Deferred.make<boolean>()
+      const server = yield* serve((_req, res) => {
+        res.on("close", () => Deferred.unsafeDone(closed, Exit.succeed(res.writableFinished)))
+        res.writeHead(200, { "content-length": "100000" })
+        res.write(Buffer.alloc(1000))
+      })
+      const client = HttpClient.withScope(yield* HttpClient.HttpClient)
+      const status = yield* Effect.scoped(Effect.map(client.get(server.url("/unread")), (response) => response.status))
+      assert.strictEqual(status, 200)
+      assert.isFalse(yield* Deferred.await(closed), "closed by the client before the body was complete")
+    }))
+
   it.scoped("keep-alive: sequential requests (every kind of body read) reuse one connection", () =>
     Effect.gen(function*() {
       const server = yield* serve((req, res) => {
