@@ -44,7 +44,7 @@ const open = (
  * connection is gone; then the listener and the timer go.
  *
  * The signal is watched here rather than passed to `http.request`: node's own handling of `signal` (an abort listener
- * and `finished()` on the request) cost about 45 CPU µs per request here, this one listener about 25 (docs/node.md).
+ * and `finished()` on the request) cost 30-45 CPU µs per request here, this one listener 15-30 (docs/node.md).
  */
 const watch = (nodeRequest: Http.ClientRequest, signal: AbortSignal, timeoutMs: number | undefined): void => {
   let response: Http.IncomingMessage | undefined
