@@ -44,6 +44,20 @@ const watchProcess = Effect.acquireRelease(
     })
 )
 
+/**
+ * A server that sends 1000 bytes of a 100000-byte body and waits; `closed` answers, when the connection closes,
+ * whether the server had finished its response (false: the client closed it).
+ */
+const serveUnfinishedBody = Effect.gen(function*() {
+  const closed = yield* Deferred.make<boolean>()
+  const server = yield* serve((_req, res) => {
+    res.on("close", () => Deferred.unsafeDone(closed, Exit.succeed(res.writableFinished)))
+    res.writeHead(200, { "content-length": "100000" })
+    res.write(Buffer.alloc(1000))
+  })
+  return { server, closed }
+})
+
 /** A span that remembers its attributes (for the tracing test). */
 class RecordedSpan implements Tracer.Span {
   readonly _tag = "Span"
@@ -566,17 +580,6 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
   it.scoped("interrupting a body read in flight closes the connection", () =>
     Effect.gen(function*() {
       const client = yield* HttpClient.HttpClient
-      // a server that sends 1000 bytes of a 100000-byte body and waits; `closed` answers, when the connection
-      // closes, whether the server had finished its response (false: the client closed it)
-      const serveUnfinishedBody = Effect.gen(function*() {
-        const closed = yield* Deferred.make<boolean>()
-        const server = yield* serve((_req, res) => {
-          res.on("close", () => Deferred.unsafeDone(closed, Exit.succeed(res.writableFinished)))
-          res.writeHead(200, { "content-length": "100000" })
-          res.write(Buffer.alloc(1000))
-        })
-        return { server, closed }
-      })
       /** Interrupts a text read of such a body once it has begun; the client must close the connection. */
       const interruptedRead = <E, R>(c: HttpClient.HttpClient.With<E, R>) =>
         Effect.gen(function*() {
@@ -596,12 +599,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
 
   it.scoped("a response nobody reads is dropped when its request's scope closes (the abort after the response)", () =>
     Effect.gen(function*() {
-      const closed = yield* Deferred.make<boolean>()
-      const server = yield* serve((_req, res) => {
-        res.on("close", () => Deferred.unsafeDone(closed, Exit.succeed(res.writableFinished)))
-        res.writeHead(200, { "content-length": "100000" })
-        res.write(Buffer.alloc(1000))
-      })
+      const { closed, server } = yield* serveUnfinishedBody
       const client = HttpClient.withScope(yield* HttpClient.HttpClient)
       const status = yield* Effect.scoped(Effect.map(client.get(server.url("/unread")), (response) => response.status))
       assert.strictEqual(status, 200)
