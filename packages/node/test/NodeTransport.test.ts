@@ -4,7 +4,7 @@
  * interruption closing the connection, keep-alive reuse, and the client span `HttpClient.make` gives.
  */
 import { Cookies, HttpBody, HttpClient, HttpClientRequest, HttpIncomingMessage, UrlParams } from "@effect/platform"
-import { assert, layer } from "@effect/vitest"
+import { assert, layer, vi } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Exit, Fiber, Option, Stream, Tracer } from "effect"
 import { randomBytes } from "node:crypto"
 import type * as Http from "node:http"
@@ -16,8 +16,26 @@ const MiB = 1024 * KiB
 
 const asEcho = (json: unknown): Echo => json as Echo
 
-/** How many timers keep this process alive (a deadline timer left behind would be one more). */
-const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+/**
+ * Watches the timers set for `delay` ms while the scope is open: `set()` counts them and `pending()` those not
+ * cleared yet (a deadline timer left behind). Only timers of this delay count, so the other timers of the process
+ * (servers, agents, the test runner, which come and go on their own) cannot make a run pass or fail.
+ */
+const watchTimers = (delay: number) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const setSpy = vi.spyOn(globalThis, "setTimeout")
+      const clearSpy = vi.spyOn(globalThis, "clearTimeout")
+      const ours = () =>
+        setSpy.mock.calls.flatMap((call, i) => call[1] === delay ? [setSpy.mock.results[i]?.value as unknown] : [])
+      const pending = () => {
+        const cleared = new Set(clearSpy.mock.calls.map((call) => call[0] as unknown))
+        return ours().filter((timer) => !cleared.has(timer)).length
+      }
+      return { set: () => ours().length, pending, spies: [setSpy, clearSpy] as const }
+    }),
+    ({ spies }) => Effect.sync(() => spies.forEach((spy) => spy.mockRestore()))
+  )
 
 /** Sends `request` and reads the echo server's description of what it received. */
 const sent = (request: HttpClientRequest.HttpClientRequest) =>
@@ -343,7 +361,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
         (_req, socket) =>
           socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: xmedia-test\r\nConnection: Upgrade\r\n\r\n")
       )
-      const before = activeTimers()
+      const timers = yield* watchTimers(60_000)
       // with and without a deadline: the upgraded connection is the caller's, and no deadline timer stays behind
       for (const client of [yield* HttpClient.HttpClient, (yield* NodeTransport.Deadlines).withTimeout(60_000)]) {
         const response = yield* client.execute(
@@ -354,7 +372,7 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
         assert.strictEqual(response.status, 101)
         assert.strictEqual(response.headers["upgrade"], "xmedia-test")
       }
-      assert.strictEqual(activeTimers(), before)
+      assert.deepStrictEqual([timers.set(), timers.pending()], [1, 0])
     }))
 
   it.scoped("connection refused: RequestError with reason Transport", () =>
@@ -528,14 +546,14 @@ layer(NodeTransport.layer())("NodeTransport", (it) => {
     Effect.gen(function*() {
       const server = yield* serve(echo)
       const client = (yield* NodeTransport.Deadlines).withTimeout(60_000)
-      const before = activeTimers()
+      const timers = yield* watchTimers(60_000)
       for (let i = 0; i < 5; i++) {
         const response = yield* client.post(server.url(`/ok/${i}`), { body: HttpBody.text(`body ${i}`) })
         assert.strictEqual(asEcho(yield* response.json).text, `body ${i}`)
       }
       // node:http emits the request's close once the response has ended
       yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
-      assert.strictEqual(activeTimers(), before)
+      assert.deepStrictEqual([timers.set(), timers.pending()], [5, 0])
       assert.strictEqual(server.connections(), 1)
     }))
 
