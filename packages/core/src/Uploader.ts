@@ -459,7 +459,8 @@ export const uploadFile: <E = never, R = never>(
 
   // The APPEND workers of a path or bytes source: each owns a slot (a request-body buffer from the client's pool,
   // and a file handle of its own) and takes the next missing segment until none is left: memory is (workers x
-  // chunk size), and there is no fiber or buffer per segment.
+  // chunk size), and there is no fiber or buffer per segment. A worker with nothing left closes its file handle
+  // at once, while the others still send, so no handle is closed between the last APPEND and the result.
   const bytesOrPath = streaming === undefined ? source as string | Uint8Array : undefined
   const capacity = Multipart.overhead(boundary, widest) + Math.min(plan.chunkSize, size)
   const pool = BufferPool.of(yield* XClient.XClient)
@@ -613,6 +614,8 @@ export const uploadFile: <E = never, R = never>(
         }
         // not after a failure or an interruption: a request may still hold the buffer
         pool.give(slot.buffer)
+        // its file handle closes now, while the other workers still send (not all at the end, before returning)
+        yield* slot.release
       })
     yield* Effect.all(
       Array.from({ length: workerCount }, (_, i) => worker(heads[i])),

@@ -111,3 +111,53 @@ describe("Uploader while INITIALIZE is in flight", () => {
       assert.strictEqual(fake.segments.size, 5)
     }))
 })
+
+describe("Uploader file handles", () => {
+  /** The Node file system, counting the files open now and the most open at once. */
+  const handleCountingFileSystem = (handles: { open: number; most: number }) =>
+    Layer.effect(
+      FileSystem.FileSystem,
+      Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+        ...fs,
+        open: (path, options) =>
+          Effect.tap(fs.open(path, options), () =>
+            Effect.zipRight(
+              Effect.sync(() => {
+                handles.open++
+                handles.most = Math.max(handles.most, handles.open)
+              }),
+              // closed with the scope the file was opened in, as the file itself is
+              Effect.addFinalizer(() => Effect.sync(() => handles.open--))
+            ))
+      }))
+    ).pipe(Layer.provide(NodeContext.layer))
+
+  it.effect("each worker closes its file when it has no segment left: none is open when FINALIZE is sent", () =>
+    Effect.gen(function*() {
+      const handles = { open: 0, most: 0 }
+      let openAtFinalize = -1
+      const fake = makeFakeX({ onFinalize: Effect.sync(() => (openAtFinalize = handles.open)) })
+      const media = yield* Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 2 }).pipe(
+        Effect.provide(Layer.mergeAll(fake.layer, handleCountingFileSystem(handles)))
+      )
+      assert.deepStrictEqual(fake.assembled(), mp4)
+      assert.strictEqual(media.size, mp4.length)
+      assert.strictEqual(openAtFinalize, 0)
+      assert.strictEqual(handles.open, 0)
+      assert.strictEqual(handles.most, 2) // one per worker (the preflight's own is closed before they open)
+    }))
+
+  it.effect("after a failed upload no file is left open", () =>
+    Effect.gen(function*() {
+      const handles = { open: 0, most: 0 }
+      const fake = makeFakeX({ appendFailures: new Map([[3, 5]]) })
+      const error = yield* Effect.flip(
+        Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 2, retry: Retry.none }).pipe(
+          Effect.provide(Layer.mergeAll(fake.layer, handleCountingFileSystem(handles)))
+        )
+      )
+      assert.strictEqual(error._tag, "ServerError")
+      assert.strictEqual(handles.most, 2)
+      assert.strictEqual(handles.open, 0)
+    }))
+})

@@ -34,6 +34,8 @@ export interface Script {
   finalizeExpiresAfterSecs?: number
   /** INITIALIZE answers only once this completes (to observe what happens while it is in flight). */
   initializeGate?: Effect.Effect<void>
+  /** Runs when FINALIZE arrives, before it is answered (to observe the uploader's state at that moment). */
+  onFinalize?: Effect.Effect<void>
   /** Sleep inside every APPEND (TestClock time), to observe concurrency. */
   appendDelay?: Duration.DurationInput
 }
@@ -152,6 +154,7 @@ export const makeFakeX = (script: Script = {}): FakeX => {
       const finalize = /^\/2\/media\/upload\/(\d+)\/finalize$/.exec(path)
       if (request.method === "POST" && finalize) {
         requests.push({ method: "POST", path })
+        if (script.onFinalize) yield* script.onFinalize
         let size = 0
         for (const s of segments.values()) size += s.length
         return json(request, 200, {

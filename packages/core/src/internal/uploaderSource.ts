@@ -7,7 +7,7 @@
  */
 import type { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Chunk, Effect, Option, Scope, Stream } from "effect"
+import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
 import * as XError from "../XError.js"
 import type { Segment } from "./chunks.js"
 
@@ -34,6 +34,8 @@ const changed = (path: string, detail: string) =>
 export interface Slot {
   readonly buffer: Uint8Array
   readonly read: SegmentReader
+  /** Lets go of what the slot holds besides its buffer (a file handle) once its worker has read its last segment. */
+  readonly release: Effect.Effect<void>
 }
 
 const fsFailure = (path: string) => <A, R>(effect: Effect.Effect<A, PlatformError | XError.InvalidInput, R>) =>
@@ -43,8 +45,9 @@ const fsFailure = (path: string) => <A, R>(effect: Effect.Effect<A, PlatformErro
   )
 
 /**
- * A slot over a file: its own handle (opened for the enclosing scope, so slots read concurrently without
- * sharing a file position) and the body buffer `buffer` (from the client's pool, `BufferPool`).
+ * A slot over a file: its own handle (so slots read concurrently without sharing a file position) and the body
+ * buffer `buffer` (from the client's pool, `BufferPool`). The handle is closed by `release` (a worker done with its
+ * segments, while the others still send) or, at the latest, when the enclosing scope closes.
  *
  * @internal
  */
@@ -53,8 +56,10 @@ export const fileSlot = (
   path: string,
   buffer: () => Uint8Array
 ): Effect.Effect<Slot, XError.InvalidInput, Scope.Scope> =>
-  Effect.map(fsFailure(path)(fs.open(path, { flag: "r" })), (file) => ({
-    buffer: buffer(),
+  Effect.flatMap(Effect.flatMap(Effect.scope, (scope) => Scope.fork(scope, ExecutionStrategy.sequential)), (own) =>
+    Effect.map(fsFailure(path)(Scope.extend(fs.open(path, { flag: "r" }), own)), (file) => ({
+      release: Scope.close(own, Exit.void),
+      buffer: buffer(),
     read: (segment, content) =>
       fsFailure(path)(Effect.gen(function*() {
         yield* file.seek(segment.offset, "start")
@@ -65,7 +70,7 @@ export const fileSlot = (
           filled += read
         }
       }))
-  }))
+    })))
 
 /**
  * A slot over bytes already in memory: one copy of the segment into its request body `buffer`.
@@ -74,6 +79,7 @@ export const fileSlot = (
  */
 export const bytesSlot = (bytes: Uint8Array, buffer: () => Uint8Array): Effect.Effect<Slot> =>
   Effect.sync(() => ({
+    release: Effect.void,
     buffer: buffer(),
     read: (segment, content) =>
       Effect.sync(() => content.set(bytes.subarray(segment.offset, segment.offset + segment.length)))
