@@ -56,21 +56,25 @@ export const fileSlot = (
   path: string,
   buffer: () => Uint8Array
 ): Effect.Effect<Slot, XError.InvalidInput, Scope.Scope> =>
-  Effect.flatMap(Effect.flatMap(Effect.scope, (scope) => Scope.fork(scope, ExecutionStrategy.sequential)), (own) =>
-    Effect.map(fsFailure(path)(Scope.extend(fs.open(path, { flag: "r" }), own)), (file) => ({
-      release: Scope.close(own, Exit.void),
+  Effect.gen(function*() {
+    // the handle's own scope, inside the enclosing one: `release` closes it early, the enclosing scope at the latest
+    const own = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    const file = yield* fsFailure(path)(Scope.extend(fs.open(path, { flag: "r" }), own))
+    return {
       buffer: buffer(),
-    read: (segment, content) =>
-      fsFailure(path)(Effect.gen(function*() {
-        yield* file.seek(segment.offset, "start")
-        let filled = 0
-        while (filled < segment.length) {
-          const read = Number(yield* file.read(content.subarray(filled, segment.length)))
-          if (read === 0) return yield* changed(path, `it ended before byte ${segment.offset + segment.length}`)
-          filled += read
-        }
-      }))
-    })))
+      release: Scope.close(own, Exit.void),
+      read: (segment, content) =>
+        fsFailure(path)(Effect.gen(function*() {
+          yield* file.seek(segment.offset, "start")
+          let filled = 0
+          while (filled < segment.length) {
+            const read = Number(yield* file.read(content.subarray(filled, segment.length)))
+            if (read === 0) return yield* changed(path, `it ended before byte ${segment.offset + segment.length}`)
+            filled += read
+          }
+        }))
+    } satisfies Slot
+  })
 
 /**
  * A slot over bytes already in memory: one copy of the segment into its request body `buffer`.
@@ -79,8 +83,8 @@ export const fileSlot = (
  */
 export const bytesSlot = (bytes: Uint8Array, buffer: () => Uint8Array): Effect.Effect<Slot> =>
   Effect.sync(() => ({
-    release: Effect.void,
     buffer: buffer(),
+    release: Effect.void,
     read: (segment, content) =>
       Effect.sync(() => content.set(bytes.subarray(segment.offset, segment.offset + segment.length)))
   }))
