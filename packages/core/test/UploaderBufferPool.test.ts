@@ -74,35 +74,48 @@ describe("Uploader segment buffers", () => {
   })
 })
 
-describe("Uploader while INITIALIZE is in flight", () => {
-  /** The Node file system, counting the reads of opened files. */
-  const countingFileSystem = (reads: { count: number }) =>
-    Layer.effect(
-      FileSystem.FileSystem,
-      Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
-        ...fs,
-        open: (path, options) =>
-          Effect.map(fs.open(path, options), (file) => {
-            // the file's own methods keep working on a wrapper whose prototype is the file
-            const counted: FileSystem.File = Object.create(file)
-            return Object.assign(counted, {
-              read: (buffer: Uint8Array) => Effect.tap(file.read.call(counted, buffer), () => Effect.sync(() => reads.count++))
-            })
-          })
-      }))
-    ).pipe(Layer.provide(NodeContext.layer))
+/** What `countingFileSystem` has seen: reads of opened files, files open now, and the most open at once. */
+interface FileCounts {
+  reads: number
+  open: number
+  most: number
+}
 
+/** The Node file system, counting into `counts` as files are opened, read and closed. */
+const countingFileSystem = (counts: FileCounts) =>
+  Layer.effect(
+    FileSystem.FileSystem,
+    Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+      ...fs,
+      open: (path, options) =>
+        Effect.gen(function*() {
+          const file = yield* fs.open(path, options)
+          counts.open++
+          counts.most = Math.max(counts.most, counts.open)
+          // closed with the scope the file was opened in, as the file itself is
+          yield* Effect.addFinalizer(() => Effect.sync(() => counts.open--))
+          // the file's own methods keep working on a wrapper whose prototype is the file
+          const counted: FileSystem.File = Object.create(file)
+          return Object.assign(counted, {
+            read: (buffer: Uint8Array) =>
+              Effect.tap(file.read.call(counted, buffer), () => Effect.sync(() => counts.reads++))
+          })
+        })
+    }))
+  ).pipe(Layer.provide(NodeContext.layer))
+
+describe("Uploader while INITIALIZE is in flight", () => {
   it.effect("a v2 upload reads each worker's first segment before X answers, and sends nothing until it has", () =>
     Effect.gen(function*() {
       const gate = yield* Deferred.make<void>()
-      const reads = { count: 0 }
+      const counts: FileCounts = { reads: 0, open: 0, most: 0 }
       const fake = makeFakeX({ initializeGate: Deferred.await(gate) })
       const fiber = yield* Effect.fork(
         Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 2 }).pipe(
-          Effect.provide(Layer.mergeAll(fake.layer, countingFileSystem(reads)))
+          Effect.provide(Layer.mergeAll(fake.layer, countingFileSystem(counts)))
         )
       )
-      yield* eventually(() => reads.count >= 2) // both workers' first segments (the preflight reads its own way)
+      yield* eventually(() => counts.reads >= 2) // both workers' first segments (the preflight reads its own way)
       assert.deepStrictEqual(fake.requests.map((r) => r.path), ["/2/media/upload/initialize"])
       yield* Deferred.succeed(gate, undefined)
       const media = yield* Fiber.join(fiber)
@@ -113,51 +126,32 @@ describe("Uploader while INITIALIZE is in flight", () => {
 })
 
 describe("Uploader file handles", () => {
-  /** The Node file system, counting the files open now and the most open at once. */
-  const handleCountingFileSystem = (handles: { open: number; most: number }) =>
-    Layer.effect(
-      FileSystem.FileSystem,
-      Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
-        ...fs,
-        open: (path, options) =>
-          Effect.tap(fs.open(path, options), () =>
-            Effect.zipRight(
-              Effect.sync(() => {
-                handles.open++
-                handles.most = Math.max(handles.most, handles.open)
-              }),
-              // closed with the scope the file was opened in, as the file itself is
-              Effect.addFinalizer(() => Effect.sync(() => handles.open--))
-            ))
-      }))
-    ).pipe(Layer.provide(NodeContext.layer))
-
   it.effect("each worker closes its file when it has no segment left: none is open when FINALIZE is sent", () =>
     Effect.gen(function*() {
-      const handles = { open: 0, most: 0 }
+      const counts: FileCounts = { reads: 0, open: 0, most: 0 }
       let openAtFinalize = -1
-      const fake = makeFakeX({ onFinalize: Effect.sync(() => (openAtFinalize = handles.open)) })
+      const fake = makeFakeX({ onFinalize: Effect.sync(() => (openAtFinalize = counts.open)) })
       const media = yield* Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 2 }).pipe(
-        Effect.provide(Layer.mergeAll(fake.layer, handleCountingFileSystem(handles)))
+        Effect.provide(Layer.mergeAll(fake.layer, countingFileSystem(counts)))
       )
       assert.deepStrictEqual(fake.assembled(), mp4)
       assert.strictEqual(media.size, mp4.length)
       assert.strictEqual(openAtFinalize, 0)
-      assert.strictEqual(handles.open, 0)
-      assert.strictEqual(handles.most, 2) // one per worker (the preflight's own is closed before they open)
+      assert.strictEqual(counts.open, 0)
+      assert.strictEqual(counts.most, 2) // one per worker (the preflight's own is closed before they open)
     }))
 
   it.effect("after a failed upload no file is left open", () =>
     Effect.gen(function*() {
-      const handles = { open: 0, most: 0 }
+      const counts: FileCounts = { reads: 0, open: 0, most: 0 }
       const fake = makeFakeX({ appendFailures: new Map([[3, 5]]) })
       const error = yield* Effect.flip(
         Uploader.uploadFile(fixturePath("sample.mp4"), { chunkSize: 5000, concurrency: 2, retry: Retry.none }).pipe(
-          Effect.provide(Layer.mergeAll(fake.layer, handleCountingFileSystem(handles)))
+          Effect.provide(Layer.mergeAll(fake.layer, countingFileSystem(counts)))
         )
       )
       assert.strictEqual(error._tag, "ServerError")
-      assert.strictEqual(handles.most, 2)
-      assert.strictEqual(handles.open, 0)
+      assert.strictEqual(counts.most, 2)
+      assert.strictEqual(counts.open, 0)
     }))
 })
