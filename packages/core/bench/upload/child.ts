@@ -7,7 +7,7 @@
  * holds its own code only.
  */
 import * as fs from "node:fs"
-import { PerformanceObserver } from "node:perf_hooks"
+import { constants, type NodeGCPerformanceDetail, type PerformanceEntry, PerformanceObserver } from "node:perf_hooks"
 import type { ChildArgs, ChildResult, Upload } from "./shared.js"
 
 const argsOf = (argv: ReadonlyArray<string>): ChildArgs => {
@@ -42,6 +42,23 @@ const resetPeakRss = (): boolean => {
   }
 }
 
+/** The kind of a `gc` performance entry (node puts it in `detail.kind`): minor, major, incremental or weakcb. */
+const gcKindOf = (entry: PerformanceEntry): string => {
+  const kind = (entry as PerformanceEntry & { readonly detail?: NodeGCPerformanceDetail }).detail?.kind
+  switch (kind) {
+    case constants.NODE_PERFORMANCE_GC_MINOR:
+      return "minor"
+    case constants.NODE_PERFORMANCE_GC_MAJOR:
+      return "major"
+    case constants.NODE_PERFORMANCE_GC_INCREMENTAL:
+      return "incremental"
+    case constants.NODE_PERFORMANCE_GC_WEAKCB:
+      return "weakcb"
+    default:
+      return `kind ${kind}`
+  }
+}
+
 const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const detail = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
   const loadedRss = process.memoryUsage.rss()
@@ -63,13 +80,16 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
       for (const k of Object.keys(detail) as Array<keyof typeof detail>) detail[k] = Math.max(detail[k], m[k])
     }
   }, 20)
-  // garbage collection during the measured upload (BENCH_DEBUG prints it)
+  // garbage collection during the measured upload, in all and by kind (BENCH_DEBUG prints it)
   let gcMs = 0
   let gcCount = 0
+  const gcMsByKind: Record<string, number> = {}
   const gcObserver = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gcMs += entry.duration
       gcCount += 1
+      const kind = gcKindOf(entry)
+      gcMsByKind[kind] = (gcMsByKind[kind] ?? 0) + entry.duration
     }
   })
   gcObserver.observe({ entryTypes: ["gc"] })
@@ -78,8 +98,11 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const uploads = Math.max(1, Math.ceil((Number(process.env.BENCH_MIN_MIB ?? 256) * 1024 * 1024) / size))
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
+  // the measured window on the clock of V8's CPU profiles (µs): cuts a `--cpu-prof` profile to the measured uploads
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n)
   for (let i = 0; i < uploads; i++) await upload(a, size)
   const seconds = (performance.now() - t0) / 1000
+  const windowEndUs = Number(process.hrtime.bigint() / 1000n)
   gcObserver.disconnect()
   const cpu = process.cpuUsage(cpu0)
   clearInterval(sampler)
@@ -97,7 +120,18 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
     baselineRss: loadedRss,
     startRss,
     loadedRss,
-    ...(process.env.BENCH_DEBUG ? { detail, heapAfterGc, gcMs, gcCount } : {})
+    ...(process.env.BENCH_DEBUG
+      ? {
+        detail,
+        heapAfterGc,
+        gcMs,
+        gcCount,
+        gcMsByKind,
+        cpuUserSeconds: cpu.user / 1e6,
+        cpuSystemSeconds: cpu.system / 1e6,
+        profileWindowUs: [windowStartUs, windowEndUs]
+      }
+      : {})
   }
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 }
