@@ -2,7 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Deferred, Effect, Fiber, Layer } from "effect"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as BufferPool from "../src/internal/bufferPool.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
@@ -81,9 +83,16 @@ interface FileCounts {
   most: number
 }
 
-/** The Node file system, counting into `counts` as files are opened, read and closed. */
-const countingFileSystem = (counts: FileCounts) =>
-  Layer.effect(
+/**
+ * The Node file system, counting into `counts` as files are opened, read and closed. `beforeRead` runs at the start
+ * of each read of an opened file, with how many such reads began before it.
+ */
+const countingFileSystem = (
+  counts: FileCounts,
+  beforeRead: (started: number) => Effect.Effect<void> = () => Effect.void
+) => {
+  let started = 0
+  return Layer.effect(
     FileSystem.FileSystem,
     Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
       ...fs,
@@ -98,11 +107,16 @@ const countingFileSystem = (counts: FileCounts) =>
           const counted: FileSystem.File = Object.create(file)
           return Object.assign(counted, {
             read: (buffer: Uint8Array) =>
-              Effect.tap(file.read.call(counted, buffer), () => Effect.sync(() => counts.reads++))
+              Effect.suspend(() =>
+                Effect.zipRight(beforeRead(started++), file.read.call(counted, buffer)).pipe(
+                  Effect.tap(() => Effect.sync(() => counts.reads++))
+                )
+              )
           })
         })
     }))
   ).pipe(Layer.provide(NodeContext.layer))
+}
 
 describe("Uploader while INITIALIZE is in flight", () => {
   it.effect("a v2 upload reads each worker's first segment before X answers, and sends nothing until it has", () =>
@@ -122,6 +136,31 @@ describe("Uploader while INITIALIZE is in flight", () => {
       assert.strictEqual(media.size, mp4.length)
       assert.deepStrictEqual(fake.assembled(), mp4)
       assert.strictEqual(fake.segments.size, 5)
+    }))
+
+  it.scoped("a first segment that cannot be read fails the upload with InvalidInput: no APPEND, no file left open", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "xmedia-heads-"))),
+        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+      )
+      const file = join(dir, "clip.mp4")
+      writeFileSync(file, mp4)
+      const counts: FileCounts = { reads: 0, open: 0, most: 0 }
+      const fake = makeFakeX()
+      // the preflight saw the whole file; it loses all but 3000 bytes before the workers' first segments are read
+      const shrinkFirst = (started: number) => started === 0 ? Effect.sync(() => truncateSync(file, 3000)) : Effect.void
+      const error = yield* Effect.flip(
+        Uploader.uploadFile(file, { chunkSize: 5000, concurrency: 2 }).pipe(
+          Effect.provide(Layer.mergeAll(fake.layer, countingFileSystem(counts, shrinkFirst)))
+        )
+      )
+      assert.strictEqual(error._tag, "InvalidInput")
+      assert.include(error.message, `"${file}" changed or became unreadable while it was being uploaded`)
+      // whichever first segment is read first meets the end of the file (segment 0 at 3000, segment 1 at its start)
+      assert.match(error.message, /it ended before byte (5000|10000)/)
+      assert.isFalse(fake.requests.some((r) => r.path.endsWith("/append") || r.path.endsWith("/finalize")))
+      assert.strictEqual(counts.open, 0)
     }))
 })
 
