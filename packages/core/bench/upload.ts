@@ -407,7 +407,8 @@ const main = async () => {
         console.log(
           `  ${size} MiB: xmedia/bare = ${(x.vsBare ?? x.mbps / b.mbps).toFixed(2)}x (median of per-round ratios` +
             `${x.vsBareRange ? `, which ranged ${x.vsBareRange[0].toFixed(2)}-${x.vsBareRange[1].toFixed(2)}` : ""}; ` +
-            `target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB (target < 120)`
+            `target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB = ` +
+            `${(x.peakRssMiB * MiB / 1e6).toFixed(0)} MB (target < 120 MB)`
         )
       }
       const t = find("transport", size)
