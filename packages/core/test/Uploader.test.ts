@@ -1,11 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Fiber, Stream, TestClock } from "effect"
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { readFileSync, truncateSync } from "node:fs"
 import * as Ids from "../src/Ids.js"
 import * as Uploader from "../src/Uploader.js"
-import { eventually, fixturePath, makeFakeX, MEDIA_ID, noBackoff, provideFake, recorder } from "./UploaderFakeX.js"
+import {
+  eventually,
+  fixturePath,
+  makeFakeX,
+  MEDIA_ID,
+  noBackoff,
+  provideFake,
+  recorder,
+  tempFile
+} from "./UploaderFakeX.js"
 
 const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
@@ -288,12 +295,7 @@ describe("Uploader resume", () => {
 
   it.scoped("a file that shrinks during the upload fails with InvalidInput naming it; nothing is finalized", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => mkdtempSync(join(tmpdir(), "xmedia-shrink-"))),
-        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-      )
-      const file = join(dir, "clip.mp4")
-      writeFileSync(file, mp4)
+      const file = yield* tempFile("clip.mp4", mp4)
       const gate = yield* Deferred.make<void>()
       const fake = makeFakeX({ initializeGate: Deferred.await(gate) })
       const upload = yield* Effect.fork(

@@ -2,14 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Deferred, Effect, Fiber, Layer } from "effect"
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { readFileSync, truncateSync } from "node:fs"
 import * as BufferPool from "../src/internal/bufferPool.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
-import { eventually, fixturePath, makeFakeX } from "./UploaderFakeX.js"
+import { eventually, fixturePath, makeFakeX, tempFile } from "./UploaderFakeX.js"
 
 const mp4 = new Uint8Array(readFileSync(fixturePath("sample.mp4")))
 
@@ -140,12 +138,7 @@ describe("Uploader while INITIALIZE is in flight", () => {
 
   it.scoped("a first segment that cannot be read fails the upload with InvalidInput: no APPEND, no file left open", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => mkdtempSync(join(tmpdir(), "xmedia-heads-"))),
-        (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-      )
-      const file = join(dir, "clip.mp4")
-      writeFileSync(file, mp4)
+      const file = yield* tempFile("clip.mp4", mp4)
       const counts: FileCounts = { reads: 0, open: 0, most: 0 }
       const fake = makeFakeX()
       // the preflight saw the whole file; it loses all but 3000 bytes before the workers' first segments are read

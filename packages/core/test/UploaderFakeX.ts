@@ -6,7 +6,10 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
 import type { HttpClientRequest } from "@effect/platform"
-import { Chunk, Clock, type Duration, Effect, Layer, Redacted, Stream, TestServices } from "effect"
+import { Chunk, Clock, type Duration, Effect, Layer, Redacted, type Scope, Stream, TestServices } from "effect"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Auth from "../src/Auth.js"
 import * as Retry from "../src/Retry.js"
@@ -202,6 +205,23 @@ export const makeFakeX = (script: Script = {}): FakeX => {
 
 /** The path of a file in `test/fixtures`. */
 export const fixturePath = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+
+/**
+ * A file `name` holding `bytes` in a temp directory of its own, removed when the scope closes: for tests that change
+ * a file while it is being uploaded.
+ */
+export const tempFile = (name: string, bytes: Uint8Array): Effect.Effect<string, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), "xmedia-test-"))),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    ),
+    (dir) => {
+      const file = join(dir, name)
+      writeFileSync(file, bytes)
+      return file
+    }
+  )
 
 /** Retries transient failures 5 times, 1 s apart (no jitter): predictable under the TestClock. */
 export const noBackoff = Retry.transient({ base: "1 second", jitter: false, times: 5 })
