@@ -1,6 +1,6 @@
 /**
  * Upload benchmark (not a test): `pnpm bench` (or `tsx packages/core/bench/upload.ts [--sizes 64,512]
- * [--repeat 3] [--latency 50] [--chunk 4] [--concurrency 4] [--only xmedia,bare] [--no-bundle]`).
+ * [--repeat 7] [--latency 50] [--chunk 4] [--concurrency 4] [--only xmedia,bare] [--no-bundle]`).
  *
  * The orchestrator starts a minimal node:http server on 127.0.0.1 that accepts X's v2 initialize / append /
  * finalize / status routes (counts the bytes, discards them, optionally answers each request after a delay),
@@ -65,7 +65,7 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
   }
   return {
     sizes: (get("sizes") ?? "64,512").split(",").map(Number),
-    repeat: Number(get("repeat") ?? 3),
+    repeat: Number(get("repeat") ?? 7),
     latency: Number(get("latency") ?? 50),
     latencySize: Number(get("latency-size") ?? 256),
     chunk: Number(get("chunk") ?? 4),
