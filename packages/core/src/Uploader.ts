@@ -614,7 +614,6 @@ export const uploadFile: <E = never, R = never>(
         }
         // not after a failure or an interruption: a request may still hold the buffer
         pool.give(slot.buffer)
-        // its file handle closes now, while the other workers still send (not all at the end, before returning)
         yield* slot.release
       })
     yield* Effect.all(

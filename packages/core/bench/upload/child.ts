@@ -96,10 +96,10 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   // each measurement moves at least BENCH_MIN_MIB (256 MiB): a 64 MiB upload lasts 50-100 ms here, where one
   // scheduler hiccup moved a single upload's ratio by 0.2, so smaller files are uploaded several times in a row
   const uploads = Math.max(1, Math.ceil((Number(process.env.BENCH_MIN_MIB ?? 256) * 1024 * 1024) / size))
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
   // the measured window on the clock of V8's CPU profiles (µs): cuts a `--cpu-prof` profile to the measured uploads
   const windowStartUs = Number(process.hrtime.bigint() / 1000n)
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
   for (let i = 0; i < uploads; i++) await upload(a, size)
   const seconds = (performance.now() - t0) / 1000
   const windowEndUs = Number(process.hrtime.bigint() / 1000n)
