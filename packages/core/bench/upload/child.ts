@@ -1,7 +1,8 @@
 /**
  * The harness of one client process: uploads the warm-up file `BENCH_WARMUP_RUNS` times (default 5, so the
- * client is measured JIT-compiled, not on its first uploads), collects the heap (node runs with `--expose-gc`) and
- * resets the kernel's peak-RSS counter, then uploads the measured file, and prints `RESULT <json>` with wall time, CPU time and peak RSS.
+ * client is not measured on its first uploads; V8 still compiles during the measured ones, docs/uploading.md),
+ * collects the heap (node runs with `--expose-gc`) and resets the kernel's peak-RSS counter, then uploads the
+ * measured file, and prints `RESULT <json>` with wall time, CPU time and peak RSS.
  *
  * Each client module calls `runChild` at its end, so each client is bundled and run as its own program: its RSS
  * holds its own code only.
@@ -63,8 +64,8 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const detail = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
   const loadedRss = process.memoryUsage.rss()
   const size = fs.statSync(a.file).size
-  // steady state: the first uploads of a process also load, compile and optimise its code (the first 64 MiB
-  // upload of xmedia takes about twice as long as the third), which says nothing about throughput
+  // past the first uploads, which also load, compile and optimise the code (the first 64 MiB upload of xmedia
+  // takes about twice as long as the third); not a steady state: V8 compiles for hundreds of uploads more
   const warmupRuns = Number(process.env.BENCH_WARMUP_RUNS ?? 5)
   for (let i = 0; i < warmupRuns; i++) await upload({ ...a, file: a.warmup }, fs.statSync(a.warmup).size)
   // the measured upload starts from a collected heap (the warm-ups' garbage, e.g. their segment buffers, is not
