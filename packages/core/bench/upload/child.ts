@@ -69,7 +69,8 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const warmupRuns = Number(process.env.BENCH_WARMUP_RUNS ?? 5)
   for (let i = 0; i < warmupRuns; i++) await upload({ ...a, file: a.warmup }, fs.statSync(a.warmup).size)
   // the measured upload starts from a collected heap (the warm-ups' garbage, e.g. their segment buffers, is not
-  // its memory), and its peak RSS is the peak from here on
+  // its memory), and its peak RSS is the peak from here on. The collection also deoptimises code whose embedded
+  // objects died, and recompiling it falls in the measured window (docs/uploading.md, session 9)
   const gc = (globalThis as { gc?: () => void }).gc
   if (gc) gc()
   const kernelPeak = resetPeakRss()
