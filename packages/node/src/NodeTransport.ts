@@ -23,10 +23,33 @@
  * @since 0.1.0
  */
 import { HttpClient } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, Layer } from "effect"
-import type * as Https from "node:https"
+import * as Http from "node:http"
+import * as Https from "node:https"
 import * as Request from "./internal/request.js"
+
+/**
+ * platform-node's agent service, `NodeHttpClient.HttpAgent`, found by its key. The module that defines it also
+ * loads undici when imported (for `NodeHttpClient.layerUndici`), which this transport never uses: reaching the
+ * service by its key keeps undici out of every process that only uses this transport (docs/node.md). Agents made
+ * with `NodeHttpClient.makeAgentLayer` are the same service (a test checks the keys match).
+ */
+const HttpAgent = Context.GenericTag<NodeHttpClient.HttpAgent>("@effect/platform-node/Http/NodeClient/HttpAgent")
+
+const HttpAgentTypeId: NodeHttpClient.HttpAgentTypeId = Symbol.for(
+  "@effect/platform-node/Http/NodeClient/HttpAgent"
+) as NodeHttpClient.HttpAgentTypeId
+
+/** An http and an https agent with `options`, destroyed when the layer's scope closes (`makeAgentLayer`'s work). */
+const agentLayer = (options: Https.AgentOptions): Layer.Layer<NodeHttpClient.HttpAgent> =>
+  Layer.scoped(
+    HttpAgent,
+    Effect.all([
+      Effect.acquireRelease(Effect.sync(() => new Http.Agent(options)), (agent) => Effect.sync(() => agent.destroy())),
+      Effect.acquireRelease(Effect.sync(() => new Https.Agent(options)), (agent) => Effect.sync(() => agent.destroy()))
+    ]).pipe(Effect.map(([http, https]) => ({ [HttpAgentTypeId]: HttpAgentTypeId, http, https })))
+  )
 
 /**
  * What this transport offers `@xmedia/core`'s `XClient`: the same client with a deadline on every request, enforced
@@ -61,7 +84,7 @@ const clientOf = (agent: NodeHttpClient.HttpAgent, timeoutMs?: number): HttpClie
  * @since 0.1.0
  */
 export const make: Effect.Effect<HttpClient.HttpClient, never, NodeHttpClient.HttpAgent> = Effect.map(
-  NodeHttpClient.HttpAgent,
+  HttpAgent,
   (agent) => clientOf(agent)
 )
 
@@ -74,7 +97,7 @@ export const make: Effect.Effect<HttpClient.HttpClient, never, NodeHttpClient.Ht
 export const layerWithoutAgent: Layer.Layer<HttpClient.HttpClient | Deadlines, never, NodeHttpClient.HttpAgent> =
   Layer.effectContext(
     Effect.flatMap(Effect.context<never>(), (context) =>
-      Effect.map(NodeHttpClient.HttpAgent, (agent) => {
+      Effect.map(HttpAgent, (agent) => {
         const merged = (client: HttpClient.HttpClient) =>
           HttpClient.transformResponse(
             client,
@@ -100,4 +123,4 @@ export const layerWithoutAgent: Layer.Layer<HttpClient.HttpClient | Deadlines, n
  * @since 0.1.0
  */
 export const layer = (options?: Https.AgentOptions): Layer.Layer<HttpClient.HttpClient | Deadlines> =>
-  Layer.provide(layerWithoutAgent, NodeHttpClient.makeAgentLayer({ keepAlive: true, ...options }))
+  Layer.provide(layerWithoutAgent, agentLayer({ keepAlive: true, ...options }))
