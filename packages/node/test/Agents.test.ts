@@ -53,8 +53,12 @@ it.scoped("layer(options): its agents take the options (maxSockets 1: one connec
 
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url))
 const index = fileURLToPath(new URL("../src/index.ts", import.meta.url))
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
 
-/** Imports `modules` in a fresh node process and answers whether undici (a CommonJS package) got loaded. */
+/**
+ * Imports `modules` in a fresh node process (in this package's directory, so its dependencies resolve) and answers
+ * whether undici (a CommonJS package) got loaded.
+ */
 const loadsUndici = (modules: ReadonlyArray<string>) =>
   Effect.map(
     Command.string(Command.make(
@@ -65,7 +69,7 @@ const loadsUndici = (modules: ReadonlyArray<string>) =>
         `const { createRequire } = await import("node:module");` +
         `const cache = createRequire(import.meta.url).cache;` +
         `console.log(Object.keys(cache).some((k) => k.includes("/undici/")))`
-    )),
+    ).pipe(Command.workingDirectory(packageDir))),
     (out) => out.trim()
   ).pipe(Effect.provide(NodeContext.layer))
 
