@@ -36,7 +36,9 @@
  * `BENCH_NO_MINIFY=1` keeps the bundles readable for profiles, and `BENCH_KEEP=1` keeps them on disk (it prints where).
  *
  * All send the same chunks with the same concurrency. Then, with latency added to every request, `xmedia` at
- * the chosen concurrency is compared with a sequential uploader (`xmedia` at concurrency 1).
+ * the chosen concurrency is compared with a sequential uploader (`xmedia` at concurrency 1). The run ends with the
+ * issue's targets (throughput against bare, peak RSS, memory that does not grow with the file, the latency ratio),
+ * each marked `met` or `NOT met` for this run.
  */
 import { spawn } from "node:child_process"
 import { randomFillSync } from "node:crypto"
@@ -354,6 +356,9 @@ const printTable = (title: string, rows: ReadonlyArray<Row>, reference: (row: Ro
   }
 }
 
+/** `met (target)` or `NOT met (target)`. */
+const verdict = (met: boolean, target: string) => `${met ? "met" : "NOT met"} (target ${target})`
+
 const main = async () => {
   const args = parseArgs(process.argv.slice(2))
   const impls = args.only ??
@@ -380,6 +385,7 @@ const main = async () => {
     }
     printTable("Throughput on loopback", rows, (row) => rows.find((r) => r.impl === "bare" && r.sizeMiB === row.sizeMiB))
 
+    let latencyRatio: number | undefined
     if (args.latency > 0) {
       const file = generate(dir, args.latencySize)
       server.latency = args.latency
@@ -397,19 +403,26 @@ const main = async () => {
         latencyRows,
         () => bare
       )
-      console.log(`  concurrent / sequential: ${(concurrent.mbps / sequential.mbps).toFixed(2)}x`)
+      latencyRatio = concurrent.mbps / sequential.mbps
+      console.log(`  concurrent / sequential: ${latencyRatio.toFixed(2)}x`)
     }
     const find = (impl: string, size: number) => rows.find((r) => r.impl === impl && r.sizeMiB === size)
-    console.log("\nTargets")
+    console.log("\nTargets (each line says whether this run met it)")
     for (const size of args.sizes) {
       const x = find("xmedia", size)
       const b = find("bare", size)
       if (x && b) {
+        const ratio = x.vsBare ?? x.mbps / b.mbps
         console.log(
-          `  ${size} MiB: xmedia/bare = ${(x.vsBare ?? x.mbps / b.mbps).toFixed(2)}x (median of per-round ratios` +
-            `${x.vsBareRange ? `, which ranged ${x.vsBareRange[0].toFixed(2)}-${x.vsBareRange[1].toFixed(2)}` : ""}; ` +
-            `target >= 0.80), peak RSS ${x.peakRssMiB.toFixed(0)} MiB = ` +
-            `${(x.peakRssMiB * MiB / 1e6).toFixed(0)} MB (target < 120 MB)`
+          `  ${size} MiB: xmedia/bare = ${ratio.toFixed(2)}x (median of per-round ratios` +
+            `${x.vsBareRange ? `, which ranged ${x.vsBareRange[0].toFixed(2)}-${x.vsBareRange[1].toFixed(2)}` : ""}): ` +
+            verdict(ratio >= 0.8, ">= 0.80x")
+        )
+        // MB to one decimal: 115 MiB is 120.6 MB, which rounded to whole MB would read as the limit itself
+        const peakMB = x.peakRssMiB * MiB / 1e6
+        console.log(
+          `  ${size} MiB: peak RSS ${x.peakRssMiB.toFixed(0)} MiB = ${peakMB.toFixed(1)} MB (largest of the rounds): ` +
+            verdict(peakMB < 120, "< 120 MB")
         )
       }
       const t = find("transport", size)
@@ -423,6 +436,25 @@ const main = async () => {
       if (x?.peakRssMiB !== undefined && xp?.vsBare !== undefined) {
         console.log(`  ${size} MiB: over @effect/platform-node's HttpClient instead: ${xp.vsBare.toFixed(2)}x bare`)
       }
+    }
+    const peaks = args.sizes.flatMap((size) => {
+      const x = find("xmedia", size)
+      return x === undefined ? [] : [{ size, peak: x.peakRssMiB }]
+    })
+    if (peaks.length > 1) {
+      const low = Math.min(...peaks.map((p) => p.peak))
+      const high = Math.max(...peaks.map((p) => p.peak))
+      console.log(
+        `  memory does not grow with the file: peak RSS ${
+          peaks.map((p) => `${p.peak.toFixed(0)} MiB at ${p.size} MiB`).join(", ")
+        }: ${verdict(high <= low * 1.1, "the largest within 10% of the smallest")}`
+      )
+    }
+    if (latencyRatio !== undefined) {
+      console.log(
+        `  ${args.latency} ms latency: xmedia at ${args.concurrency} in flight / sequential = ${latencyRatio.toFixed(2)}x: ` +
+          verdict(latencyRatio >= 3, ">= 3x")
+      )
     }
   } finally {
     await server.close()
