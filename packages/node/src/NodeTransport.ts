@@ -33,10 +33,11 @@ import * as Request from "./internal/request.js"
  * platform-node's agent service, `NodeHttpClient.HttpAgent`, found by its key. The module that defines it also
  * loads undici when imported (for `NodeHttpClient.layerUndici`), which this transport never uses: reaching the
  * service by its key keeps undici out of every process that only uses this transport (docs/node.md). Agents made
- * with `NodeHttpClient.makeAgentLayer` are the same service (a test checks the keys match).
+ * with `NodeHttpClient.makeAgentLayer` are the same service (test/Agents.test.ts runs the transport on them).
  */
 const HttpAgent = Context.GenericTag<NodeHttpClient.HttpAgent>("@effect/platform-node/Http/NodeClient/HttpAgent")
 
+/** The brand platform-node puts on its agent service's value (`NodeHttpClient.HttpAgentTypeId`). */
 const HttpAgentTypeId: NodeHttpClient.HttpAgentTypeId = Symbol.for(
   "@effect/platform-node/Http/NodeClient/HttpAgent"
 ) as NodeHttpClient.HttpAgentTypeId
