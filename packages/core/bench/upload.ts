@@ -260,6 +260,8 @@ interface Row {
   readonly mbps: number
   readonly cpuPerGiB: number
   readonly peakRssMiB: number
+  /** Each run's peak RSS and its RSS when the child started measuring, in MiB (to explain a round that peaked high). */
+  readonly rssRuns: ReadonlyArray<{ readonly peakMiB: number; readonly startMiB: number }>
   /** Median of the per-round ratios to the bare client's MB/s (interleaved runs). */
   readonly vsBare?: number | undefined
   /** The lowest and highest of those per-round ratios (how much the machine moved them). */
@@ -300,6 +302,7 @@ const rowOf = (
   mbps: median(runs.map(mbpsOf)),
   cpuPerGiB: median(runs.map((r) => r.cpuSeconds / (r.bytes / (1024 * MiB)))),
   peakRssMiB: Math.max(...runs.map((r) => Math.max(r.maxRss, r.peakRssSampled))) / MiB,
+  rssRuns: runs.map((r) => ({ peakMiB: Math.max(r.maxRss, r.peakRssSampled) / MiB, startMiB: r.loadedRss / MiB })),
   vsBare: ratios === undefined ? undefined : median(ratios),
   vsBareRange: ratios === undefined ? undefined : [Math.min(...ratios), Math.max(...ratios)]
 })
@@ -354,6 +357,19 @@ const printTable = (title: string, rows: ReadonlyArray<Row>, reference: (row: Ro
       }`
     )
   }
+}
+
+/**
+ * When one round peaked more than 5 MiB above the median round: the median, and where that round started (a child
+ * that started larger, or one that grew more during its uploads), so an outlier says something about its cause.
+ */
+const outlierOf = (runs: Row["rssRuns"]): string => {
+  const typical = median(runs.map((r) => r.peakMiB))
+  const largest = runs.reduce((a, b) => (b.peakMiB > a.peakMiB ? b : a))
+  return largest.peakMiB - typical > 5
+    ? `; the median round ${typical.toFixed(0)} MiB, the largest started at ${largest.startMiB.toFixed(0)} MiB and ` +
+      `grew ${(largest.peakMiB - largest.startMiB).toFixed(0)}`
+    : ""
 }
 
 /** `met (target)` or `NOT met (target)`. */
@@ -421,8 +437,8 @@ const main = async () => {
         // MB to one decimal: 115 MiB is 120.6 MB, which rounded to whole MB would read as the limit itself
         const peakMB = x.peakRssMiB * MiB / 1e6
         console.log(
-          `  ${size} MiB: peak RSS ${x.peakRssMiB.toFixed(0)} MiB = ${peakMB.toFixed(1)} MB (largest of the rounds): ` +
-            verdict(peakMB < 120, "< 120 MB")
+          `  ${size} MiB: peak RSS ${x.peakRssMiB.toFixed(0)} MiB = ${peakMB.toFixed(1)} MB (largest of the rounds` +
+            `${outlierOf(x.rssRuns)}): ${verdict(peakMB < 120, "< 120 MB")}`
         )
       }
       const t = find("transport", size)
