@@ -260,8 +260,13 @@ interface Row {
   readonly mbps: number
   readonly cpuPerGiB: number
   readonly peakRssMiB: number
-  /** Each run's peak RSS and its RSS when the child started measuring, in MiB (to explain a round that peaked high). */
-  readonly rssRuns: ReadonlyArray<{ readonly peakMiB: number; readonly startMiB: number }>
+  /**
+   * Each run's peak RSS, its RSS when the child started measuring, and the peaks of V8's heap and of array buffers,
+   * in MiB (to explain a round that peaked high).
+   */
+  readonly rssRuns: ReadonlyArray<
+    { readonly peakMiB: number; readonly startMiB: number; readonly heapMiB: number; readonly buffersMiB: number }
+  >
   /** Median of the per-round ratios to the bare client's MB/s (interleaved runs). */
   readonly vsBare?: number | undefined
   /** The lowest and highest of those per-round ratios (how much the machine moved them). */
@@ -302,7 +307,12 @@ const rowOf = (
   mbps: median(runs.map(mbpsOf)),
   cpuPerGiB: median(runs.map((r) => r.cpuSeconds / (r.bytes / (1024 * MiB)))),
   peakRssMiB: Math.max(...runs.map((r) => Math.max(r.maxRss, r.peakRssSampled))) / MiB,
-  rssRuns: runs.map((r) => ({ peakMiB: Math.max(r.maxRss, r.peakRssSampled) / MiB, startMiB: r.loadedRss / MiB })),
+  rssRuns: runs.map((r) => ({
+    peakMiB: Math.max(r.maxRss, r.peakRssSampled) / MiB,
+    startMiB: r.loadedRss / MiB,
+    heapMiB: r.peakHeapTotal / MiB,
+    buffersMiB: r.peakArrayBuffers / MiB
+  })),
   vsBare: ratios === undefined ? undefined : median(ratios),
   vsBareRange: ratios === undefined ? undefined : [Math.min(...ratios), Math.max(...ratios)]
 })
@@ -360,15 +370,19 @@ const printTable = (title: string, rows: ReadonlyArray<Row>, reference: (row: Ro
 }
 
 /**
- * When one round peaked more than 5 MiB above the median round: the median, and where that round started (a child
- * that started larger, or one that grew more during its uploads), so an outlier says something about its cause.
+ * When one round peaked more than 5 MiB above the median round: the median, where that round started (a child that
+ * started larger, or one that grew more during its uploads), and its peaks of V8's heap and of array buffers beside
+ * the median round's, so an outlier says whether the heap, the buffers or native memory outside both grew.
  */
 const outlierOf = (runs: Row["rssRuns"]): string => {
   const typical = median(runs.map((r) => r.peakMiB))
   const largest = runs.reduce((a, b) => (b.peakMiB > a.peakMiB ? b : a))
+  const mib = (n: number) => n.toFixed(0)
   return largest.peakMiB - typical > 5
-    ? `; the median round ${typical.toFixed(0)} MiB, the largest started at ${largest.startMiB.toFixed(0)} MiB and ` +
-      `grew ${(largest.peakMiB - largest.startMiB).toFixed(0)}`
+    ? `; the median round ${mib(typical)} MiB; the largest started at ${mib(largest.startMiB)} MiB and grew ` +
+      `${mib(largest.peakMiB - largest.startMiB)}, with V8's heap at ${mib(largest.heapMiB)} MiB (median round ` +
+      `${mib(median(runs.map((r) => r.heapMiB)))}) and array buffers at ${mib(largest.buffersMiB)} (median ` +
+      `${mib(median(runs.map((r) => r.buffersMiB)))})`
     : ""
 }
 

@@ -2,7 +2,8 @@
  * The harness of one client process: uploads the warm-up file `BENCH_WARMUP_RUNS` times (default 5, so the
  * client is not measured on its first uploads; V8 still compiles during the measured ones, docs/uploading.md),
  * collects the heap (node runs with `--expose-gc`) and resets the kernel's peak-RSS counter, then uploads the
- * measured file, and prints `RESULT <json>` with wall time, CPU time and peak RSS.
+ * measured file, and prints `RESULT <json>` with wall time, CPU time, peak RSS, and the peaks of V8's heap and of
+ * array buffers.
  *
  * Each client module calls `runChild` at its end, so each client is bundled and run as its own program: its RSS
  * holds its own code only.
@@ -75,12 +76,12 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   if (gc) gc()
   const kernelPeak = resetPeakRss()
   let peak = process.memoryUsage.rss()
+  // the peaks of V8's heap and of native buffers too (a few µs per sample): a round whose RSS peaked high can then
+  // say whether the heap, the buffers or neither grew
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-    if (process.env.BENCH_DEBUG) {
-      const m = process.memoryUsage()
-      for (const k of Object.keys(detail) as Array<keyof typeof detail>) detail[k] = Math.max(detail[k], m[k])
-    }
+    const m = process.memoryUsage()
+    peak = Math.max(peak, m.rss)
+    for (const k of Object.keys(detail) as Array<keyof typeof detail>) detail[k] = Math.max(detail[k], m[k])
   }, 20)
   // garbage collection during the measured upload, by kind (BENCH_DEBUG prints it, and the total)
   let gcCount = 0
@@ -120,6 +121,8 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
     baselineRss: loadedRss,
     startRss,
     loadedRss,
+    peakHeapTotal: detail.heapTotal,
+    peakArrayBuffers: detail.arrayBuffers,
     ...(process.env.BENCH_DEBUG
       ? {
         detail,

@@ -26,6 +26,9 @@ export interface ChildResult {
   readonly baselineRss: number
   readonly startRss: number
   readonly loadedRss: number
+  /** The largest `heapTotal` (V8's heap) and `arrayBuffers` (native buffers) sampled during the measured uploads. */
+  readonly peakHeapTotal: number
+  readonly peakArrayBuffers: number
 }
 
 /** One upload by one client: the file in `args.file`, to the server on `args.port`. */
