@@ -296,6 +296,9 @@ const runOnce = async (
 
 const mbpsOf = (r: ChildResult) => r.bytes / 1e6 / r.seconds
 
+/** A run's peak RSS: the larger of the kernel's peak and the sampled one. */
+const peakRssOf = (r: ChildResult) => Math.max(r.maxRss, r.peakRssSampled)
+
 const rowOf = (
   impl: string,
   sizeMiB: number,
@@ -306,12 +309,12 @@ const rowOf = (
   sizeMiB,
   mbps: median(runs.map(mbpsOf)),
   cpuPerGiB: median(runs.map((r) => r.cpuSeconds / (r.bytes / (1024 * MiB)))),
-  peakRssMiB: Math.max(...runs.map((r) => Math.max(r.maxRss, r.peakRssSampled))) / MiB,
+  peakRssMiB: Math.max(...runs.map(peakRssOf)) / MiB,
   rssRuns: runs.map((r) => ({
-    peakMiB: Math.max(r.maxRss, r.peakRssSampled) / MiB,
+    peakMiB: peakRssOf(r) / MiB,
     startMiB: r.loadedRss / MiB,
-    heapMiB: r.peakHeapTotal / MiB,
-    buffersMiB: r.peakArrayBuffers / MiB
+    heapMiB: r.peakMemory.heapTotal / MiB,
+    buffersMiB: r.peakMemory.arrayBuffers / MiB
   })),
   vsBare: ratios === undefined ? undefined : median(ratios),
   vsBareRange: ratios === undefined ? undefined : [Math.min(...ratios), Math.max(...ratios)]

@@ -62,7 +62,7 @@ const gcKindOf = (entry: PerformanceEntry): string => {
 }
 
 const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
-  const detail = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
+  const peakMemory = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
   const loadedRss = process.memoryUsage.rss()
   const size = fs.statSync(a.file).size
   // past the first uploads, which also load, compile and optimise the code (the first 64 MiB upload of xmedia
@@ -81,7 +81,9 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const sampler = setInterval(() => {
     const m = process.memoryUsage()
     peak = Math.max(peak, m.rss)
-    for (const k of Object.keys(detail) as Array<keyof typeof detail>) detail[k] = Math.max(detail[k], m[k])
+    for (const k of Object.keys(peakMemory) as Array<keyof typeof peakMemory>) {
+      peakMemory[k] = Math.max(peakMemory[k], m[k])
+    }
   }, 20)
   // garbage collection during the measured upload, by kind (BENCH_DEBUG prints it, and the total)
   let gcCount = 0
@@ -121,11 +123,9 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
     baselineRss: loadedRss,
     startRss,
     loadedRss,
-    peakHeapTotal: detail.heapTotal,
-    peakArrayBuffers: detail.arrayBuffers,
+    peakMemory,
     ...(process.env.BENCH_DEBUG
       ? {
-        detail,
         heapAfterGc,
         gcMs: Object.values(gcMsByKind).reduce((sum, ms) => sum + ms, 0),
         gcCount,

@@ -26,9 +26,13 @@ export interface ChildResult {
   readonly baselineRss: number
   readonly startRss: number
   readonly loadedRss: number
-  /** The largest `heapTotal` (V8's heap) and `arrayBuffers` (native buffers) sampled during the measured uploads. */
-  readonly peakHeapTotal: number
-  readonly peakArrayBuffers: number
+  /** The largest of each `process.memoryUsage()` figure sampled during the measured uploads (V8's heap, buffers). */
+  readonly peakMemory: {
+    readonly heapUsed: number
+    readonly heapTotal: number
+    readonly external: number
+    readonly arrayBuffers: number
+  }
 }
 
 /** One upload by one client: the file in `args.file`, to the server on `args.port`. */
