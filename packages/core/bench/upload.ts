@@ -31,8 +31,8 @@
  * and MB/s is over all of them. Clients run interleaved, round by round, and each one's ratio to `bare` is the
  * median of its per-round ratios. Before the measured upload each child collects its heap and resets the kernel's peak-RSS
  * counter (Linux); peak RSS is the larger of the kernel's peak (`VmHWM`) after that and `memoryUsage.rss()` sampled
- * every 20 ms during the upload. `BENCH_DEBUG=1` prints every run (with GC time by kind, user and system CPU, and the
- * measured window on the profile clock); `BENCH_NODE_ARGS` adds node flags to the children (e.g. `--cpu-prof`);
+ * every 20 ms during the upload. `BENCH_DEBUG=1` prints every run (with GC time by kind, user and system CPU, the CPU of
+ * the main thread and of all other threads, and the measured window on the profile clock); `BENCH_NODE_ARGS` adds node flags to the children (e.g. `--cpu-prof`);
  * `BENCH_NO_MINIFY=1` keeps the bundles readable for profiles, and `BENCH_KEEP=1` keeps them on disk (it prints where).
  *
  * All send the same chunks with the same concurrency. Then, with latency added to every request, `xmedia` at

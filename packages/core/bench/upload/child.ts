@@ -34,6 +34,25 @@ const peakRssOfProcess = (): number | undefined => {
   }
 }
 
+/**
+ * CPU time so far of this process's main thread and of all its other threads together (V8's compiler and GC
+ * helpers, libuv's thread pool), in ns, from each thread's `schedstat` (Linux); `undefined` where /proc is not there.
+ */
+const cpuByThread = (): { readonly main: number; readonly others: number } | undefined => {
+  try {
+    let main = 0
+    let others = 0
+    for (const tid of fs.readdirSync("/proc/self/task")) {
+      const ns = Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0])
+      if (tid === String(process.pid)) main += ns
+      else others += ns
+    }
+    return { main, others }
+  } catch {
+    return undefined
+  }
+}
+
 /** Resets the kernel's peak RSS to the current RSS (Linux: `5` into /proc/self/clear_refs); `false` if it cannot. */
 const resetPeakRss = (): boolean => {
   try {
@@ -101,6 +120,7 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const uploads = Math.max(1, Math.ceil((Number(process.env.BENCH_MIN_MIB ?? 256) * 1024 * 1024) / size))
   // the measured window on the clock of V8's CPU profiles (µs): cuts a `--cpu-prof` profile to the measured uploads
   const windowStartUs = Number(process.hrtime.bigint() / 1000n)
+  const threads0 = cpuByThread()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   for (let i = 0; i < uploads; i++) await upload(a, size)
@@ -108,6 +128,7 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const windowEndUs = Number(process.hrtime.bigint() / 1000n)
   gcObserver.disconnect()
   const cpu = process.cpuUsage(cpu0)
+  const threads1 = cpuByThread()
   clearInterval(sampler)
   peak = Math.max(peak, process.memoryUsage.rss())
   if (gc) gc()
@@ -132,6 +153,14 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
         gcMsByKind,
         cpuUserSeconds: cpu.user / 1e6,
         cpuSystemSeconds: cpu.system / 1e6,
+        // where the CPU went: the main thread (the client's own work) or the others (TurboFan compiling in the
+        // background, GC helpers, libuv's thread pool reading files)
+        ...(threads0 && threads1
+          ? {
+            cpuMainThreadSeconds: (threads1.main - threads0.main) / 1e9,
+            cpuOtherThreadsSeconds: (threads1.others - threads0.others) / 1e9
+          }
+          : {}),
         profileWindowUs: [windowStartUs, windowEndUs]
       }
       : {})
