@@ -26,7 +26,7 @@
  * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it) and run on plain node
  * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file 5 times first
  * (`BENCH_WARMUP_MIB` changes its size, `BENCH_WARMUP_RUNS` the count), so what is measured is a process past its
- * first uploads, not a long-running one (V8 compiles for hundreds of uploads more; docs/uploading.md).
+ * first uploads, not a long-running one (V8 compiles for hundreds of uploads more; docs/upload-performance.md).
  * Each measurement moves at least 256 MiB (`BENCH_MIN_MIB`): a smaller file is uploaded several times in a row
  * and MB/s is over all of them. Clients run interleaved, round by round, and each one's ratio to `bare` is the
  * median of its per-round ratios. Before the measured upload each child collects its heap and resets the kernel's peak-RSS

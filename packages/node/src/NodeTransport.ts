@@ -6,7 +6,7 @@
  * `@effect/platform-node`'s `NodeHttpClient` runs two fibers per request (one writes the body and waits for
  * `finish`, one waits for the response) and reads bodies through a `Stream`: about 0.4 CPU s/GiB more at 4 MiB
  * segments, and with the client on the same CPUs as the bytes it sends, that is throughput (docs/node.md,
- * docs/uploading.md). Everything `HttpClient.make` gives stays: the client span and trace headers,
+ * docs/upload-performance.md). Everything `HttpClient.make` gives stays: the client span and trace headers,
  * interruption (the request's `AbortSignal`), `HttpClient` combinators. Streams and `FormData` bodies are piped as
  * platform-node does.
  *
@@ -56,7 +56,7 @@ const agentLayer = (options: Https.AgentOptions): Layer.Layer<NodeHttpClient.Htt
  * What this transport offers `@xmedia/core`'s `XClient`: the same client with a deadline on every request, enforced
  * by a timer per request (the request, and its response, destroyed with a `TimeoutError` when the whole exchange
  * has not ended in time). `XClient.layer` finds it beside the `HttpClient` and hands it its `requestTimeout`, so
- * core's pipeline runs no timeout of its own (no fiber per attempt, no watcher: docs/uploading.md).
+ * core's pipeline runs no timeout of its own (no fiber per attempt, no watcher: docs/upload-performance.md).
  *
  * @since 0.1.0
  */

@@ -1,6 +1,6 @@
 /**
  * The harness of one client process: uploads the warm-up file `BENCH_WARMUP_RUNS` times (default 5, so the
- * client is not measured on its first uploads; V8 still compiles during the measured ones, docs/uploading.md),
+ * client is not measured on its first uploads; V8 still compiles during the measured ones, docs/upload-performance.md),
  * collects the heap (node runs with `--expose-gc`) and resets the kernel's peak-RSS counter, then uploads the
  * measured file, and prints `RESULT <json>` with wall time, CPU time, peak RSS, and the peaks of V8's heap and of
  * array buffers.
@@ -90,7 +90,7 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   for (let i = 0; i < warmupRuns; i++) await upload({ ...a, file: a.warmup }, fs.statSync(a.warmup).size)
   // the measured upload starts from a collected heap (the warm-ups' garbage, e.g. their segment buffers, is not
   // its memory), and its peak RSS is the peak from here on. The collection also deoptimises code whose embedded
-  // objects died, and recompiling it falls in the measured window (docs/uploading.md, session 9)
+  // objects died, and recompiling it falls in the measured window (docs/upload-performance.md, session 9)
   const gc = (globalThis as { gc?: () => void }).gc
   if (gc) gc()
   const kernelPeak = resetPeakRss()
