@@ -23,8 +23,8 @@
  *   (`fs.createReadStream({ start, end })`) into the request;
  * - `bare-buffer` (only with `--only`): the same, but reading each segment whole and sending it in one write.
  *
- * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it) and run on plain node
- * (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file 5 times first
+ * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it; `BENCH_SPLIT=1` splits
+ * each into several modules) and run on plain node (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file 5 times first
  * (`BENCH_WARMUP_MIB` changes its size, `BENCH_WARMUP_RUNS` the count), so what is measured is a process past its
  * first uploads, not a long-running one (V8 compiles for hundreds of uploads more; docs/upload-performance.md).
  * Each measurement moves at least 256 MiB (`BENCH_MIN_MIB`): a smaller file is uploaded several times in a row
@@ -190,6 +190,10 @@ const clientSource = (module: string) => fileURLToPath(new URL(`./upload/clients
  * Bundles each client module (with @xmedia/core and Effect, tree-shaken) into its own ESM file, so every child
  * runs on plain `node` with its own code only: a child under `tsx` carries the transpiler's memory (about 160 MiB
  * more once Effect is loaded), and one bundle shared by all clients would load every client's dependencies.
+ * `BENCH_SPLIT=1` splits the bundles instead (esbuild's code splitting): each client still loads only its own code,
+ * but in several modules, closer to an app that loads its libraries from node_modules. V8 parses each module's top
+ * level in one go, and glibc keeps that parser memory: xmedia's child peaks about 5 MiB lower split
+ * (docs/upload-performance.md, session 11).
  */
 const bundle = async (dir: string): Promise<Record<string, string>> => {
   const esbuild = await import("esbuild")
@@ -198,7 +202,7 @@ const bundle = async (dir: string): Promise<Record<string, string>> => {
   await esbuild.build({
     entryPoints: Object.fromEntries(modules.map((m) => [m, clientSource(m)])),
     bundle: true,
-    splitting: false,
+    splitting: Boolean(process.env.BENCH_SPLIT),
     platform: "node",
     format: "esm",
     target: "node20",
