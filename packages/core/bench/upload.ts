@@ -24,16 +24,17 @@
  * - `bare-buffer` (only with `--only`): the same, but reading each segment whole and sending it in one write.
  *
  * Each client module is bundled on its own by esbuild (tree-shaken, as an app would ship it; `BENCH_SPLIT=1` splits
- * each into several modules) and run on plain node (a child under tsx carries the transpiler's memory); each uploads an 8 MiB warm-up file 5 times first
- * (`BENCH_WARMUP_MIB` changes its size, `BENCH_WARMUP_RUNS` the count), so what is measured is a process past its
- * first uploads, not a long-running one (V8 compiles for hundreds of uploads more; docs/upload-performance.md).
- * Each measurement moves at least 256 MiB (`BENCH_MIN_MIB`): a smaller file is uploaded several times in a row
- * and MB/s is over all of them. Clients run interleaved, round by round, and each one's ratio to `bare` is the
- * median of its per-round ratios. Before the measured upload each child collects its heap and resets the kernel's peak-RSS
- * counter (Linux); peak RSS is the larger of the kernel's peak (`VmHWM`) after that and `memoryUsage.rss()` sampled
- * every 20 ms during the upload. `BENCH_DEBUG=1` prints every run (with GC time by kind, user and system CPU, the CPU of
- * the main thread and of all other threads, and the measured window on the profile clock); `BENCH_NODE_ARGS` adds node flags to the children (e.g. `--cpu-prof`);
- * `BENCH_NO_MINIFY=1` keeps the bundles readable for profiles, and `BENCH_KEEP=1` keeps them on disk (it prints where).
+ * each into several modules) and run on plain node (a child under tsx carries the transpiler's memory); each uploads
+ * an 8 MiB warm-up file 5 times first (`BENCH_WARMUP_MIB` changes its size, `BENCH_WARMUP_RUNS` the count), so what
+ * is measured is a process past its first uploads, not a long-running one (V8 compiles for hundreds of uploads more;
+ * docs/upload-performance.md). Each measurement moves at least 256 MiB (`BENCH_MIN_MIB`): a smaller file is uploaded
+ * several times in a row and MB/s is over all of them. Clients run interleaved, round by round, and each one's ratio
+ * to `bare` is the median of its per-round ratios. Before the measured upload each child collects its heap and
+ * resets the kernel's peak-RSS counter (Linux); peak RSS is the larger of the kernel's peak (`VmHWM`) after that and
+ * `memoryUsage.rss()` sampled every 20 ms during the upload. `BENCH_DEBUG=1` prints every run (with GC time by kind,
+ * user and system CPU, the CPU of the main thread and of all other threads, and the measured window on the profile
+ * clock); `BENCH_NODE_ARGS` adds node flags to the children (e.g. `--cpu-prof`); `BENCH_NO_MINIFY=1` keeps the
+ * bundles readable for profiles, and `BENCH_KEEP=1` keeps them on disk (it prints where).
  *
  * All send the same chunks with the same concurrency. Then, with latency added to every request, `xmedia` at
  * the chosen concurrency is compared with a sequential uploader (`xmedia` at concurrency 1). The run ends with the

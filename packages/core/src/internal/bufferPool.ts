@@ -2,8 +2,8 @@
  * Segment buffers kept between uploads on one client.
  *
  * Each APPEND worker needs a request-body buffer of a chunk's size (4 MiB by default). A fresh one per worker per
- * upload is fresh memory the kernel has to map and zero: on a 64 MiB upload that was about 15 ms of CPU out of
- * 90 (docs/upload-performance.md). A client keeps the buffers of its finished uploads, up to `maxBuffers` and `maxBytes`
+ * upload is fresh memory the kernel has to map and zero: on a 64 MiB upload that was about 15 ms of CPU out of 90
+ * (docs/upload-performance.md). A client keeps the buffers of its finished uploads, up to `maxBuffers` and `maxBytes`
  * (enough for the default 4 workers at the largest chunk), and hands them to its next upload. Only a worker that
  * finished cleanly gives its buffer back: after a failure or an interruption a request may still hold it.
  *

@@ -1,15 +1,14 @@
 /**
  * Request timeouts without a race per request.
  *
- * `Effect.timeoutFail` forks two fibers per call (the effect and a sleeper), races them and merges the winner's
- * fiber refs back: on an upload that is every APPEND, and at 4 MiB segments it was the largest part of xmedia's own
- * CPU per segment (docs/upload-performance.md). Here each attempt runs in one child fiber registered with its deadline (the
+ * `Effect.timeoutFail` forks two fibers per call (the effect and a sleeper), races them and merges the winner's fiber
+ * refs back: on an upload that is every APPEND, and at 4 MiB segments it was the largest part of xmedia's own CPU per
+ * segment (docs/upload-performance.md). Here each attempt runs in one child fiber registered with its deadline (the
  * caller waits on the child's exit observer, in one step), and one watcher fiber per client sleeps until the oldest
  * deadline (through `Clock`, so `TestClock` drives it) and interrupts the attempts past it. Every client uses one
- * timeout, so deadlines arrive in order: the watcher only looks at the front of a queue. It stops when no attempt is
- * in flight, so an idle client holds no timer; while a `hold` is open (an upload: its segments come one after
- * another, with gaps where no attempt is in flight) it keeps running instead of being stopped and restarted in every
- * gap.
+ * timeout, so deadlines arrive in order: the watcher only looks at the front of a queue. It stops when no attempt is in
+ * flight, so an idle client holds no timer; while a `hold` is open (an upload: its segments come one after another,
+ * with gaps where no attempt is in flight) it keeps running instead of being stopped and restarted in every gap.
  *
  * @internal
  */

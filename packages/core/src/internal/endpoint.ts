@@ -164,8 +164,8 @@ const annotate = (span: Tracer.AnySpan | undefined, key: string, value: unknown)
 /**
  * Runs one endpoint call through the pipeline.
  *
- * Written as one `withFiberRuntime` step and plain `flatMap`s rather than generators: every upload segment is a
- * call, and each runtime step is CPU the upload does not spend sending bytes (docs/upload-performance.md). The client, the
+ * Written as one `withFiberRuntime` step and plain `flatMap`s rather than generators: every upload segment is a call,
+ * and each runtime step is CPU the upload does not spend sending bytes (docs/upload-performance.md). The client, the
  * span, the clock and the redaction list are read from the running fiber, as `XClient`, `annotateCurrentSpan`,
  * `Clock.currentTimeMillis` and `FiberRef.get` would read them.
  *
