@@ -266,11 +266,11 @@ interface Row {
   readonly cpuPerGiB: number
   readonly peakRssMiB: number
   /**
-   * Each run's peak RSS, its RSS when the child started measuring, and the peaks of V8's heap and of array buffers,
-   * in MiB (to explain a round that peaked high).
+   * Each run's peak RSS, its RSS once its code was loaded (before the warm-ups), and the peaks of V8's heap and of
+   * array buffers, in MiB (to explain a round that peaked high).
    */
   readonly rssRuns: ReadonlyArray<
-    { readonly peakMiB: number; readonly startMiB: number; readonly heapMiB: number; readonly buffersMiB: number }
+    { readonly peakMiB: number; readonly loadedMiB: number; readonly heapMiB: number; readonly buffersMiB: number }
   >
   /** Median of the per-round ratios to the bare client's MB/s (interleaved runs). */
   readonly vsBare?: number | undefined
@@ -317,7 +317,7 @@ const rowOf = (
   peakRssMiB: Math.max(...runs.map(peakRssOf)) / MiB,
   rssRuns: runs.map((r) => ({
     peakMiB: peakRssOf(r) / MiB,
-    startMiB: r.loadedRss / MiB,
+    loadedMiB: r.loadedRss / MiB,
     heapMiB: r.peakMemory.heapTotal / MiB,
     buffersMiB: r.peakMemory.arrayBuffers / MiB
   })),
@@ -378,8 +378,8 @@ const printTable = (title: string, rows: ReadonlyArray<Row>, reference: (row: Ro
 }
 
 /**
- * When one round peaked more than 5 MiB above the median round: the median, where that round started (a child that
- * started larger, or one that grew more during its uploads), and its peaks of V8's heap and of array buffers beside
+ * When one round peaked more than 5 MiB above the median round: the median, that round's RSS once its code was loaded
+ * (a child that started larger, or one that grew more since), and its peaks of V8's heap and of array buffers beside
  * the median round's, so an outlier says whether the heap, the buffers or native memory outside both grew.
  */
 const outlierOf = (runs: Row["rssRuns"]): string => {
@@ -387,8 +387,8 @@ const outlierOf = (runs: Row["rssRuns"]): string => {
   const largest = runs.reduce((a, b) => (b.peakMiB > a.peakMiB ? b : a))
   const mib = (n: number) => n.toFixed(0)
   return largest.peakMiB - typical > 5
-    ? `; the median round ${mib(typical)} MiB; the largest started at ${mib(largest.startMiB)} MiB and grew ` +
-      `${mib(largest.peakMiB - largest.startMiB)}, with V8's heap at ${mib(largest.heapMiB)} MiB (median round ` +
+    ? `; the median round ${mib(typical)} MiB; the largest was at ${mib(largest.loadedMiB)} MiB once loaded and rose ` +
+      `${mib(largest.peakMiB - largest.loadedMiB)} more, with V8's heap at ${mib(largest.heapMiB)} MiB (median round ` +
       `${mib(median(runs.map((r) => r.heapMiB)))}) and array buffers at ${mib(largest.buffersMiB)} (median ` +
       `${mib(median(runs.map((r) => r.buffersMiB)))})`
     : ""

@@ -80,8 +80,9 @@ const gcKindOf = (entry: PerformanceEntry): string => {
   }
 }
 
-const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
+const measure = async (a: ChildArgs, upload: Upload) => {
   const peakMemory = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 }
+  // the RSS once the client's code is loaded, before its first upload
   const loadedRss = process.memoryUsage.rss()
   const size = fs.statSync(a.file).size
   // past the first uploads, which also load, compile and optimise the code (the first 64 MiB upload of xmedia
@@ -120,7 +121,9 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const uploads = Math.max(1, Math.ceil((Number(process.env.BENCH_MIN_MIB ?? 256) * 1024 * 1024) / size))
   // the measured window on the clock of V8's CPU profiles (µs): cuts a `--cpu-prof` profile to the measured uploads
   const windowStartUs = Number(process.hrtime.bigint() / 1000n)
-  const threads0 = cpuByThread()
+  // only BENCH_DEBUG prints it: no reads of /proc around the measured uploads otherwise
+  const debug = Boolean(process.env.BENCH_DEBUG)
+  const threads0 = debug ? cpuByThread() : undefined
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   for (let i = 0; i < uploads; i++) await upload(a, size)
@@ -128,7 +131,7 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
   const windowEndUs = Number(process.hrtime.bigint() / 1000n)
   gcObserver.disconnect()
   const cpu = process.cpuUsage(cpu0)
-  const threads1 = cpuByThread()
+  const threads1 = debug ? cpuByThread() : undefined
   clearInterval(sampler)
   peak = Math.max(peak, process.memoryUsage.rss())
   if (gc) gc()
@@ -141,11 +144,9 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
     peakRssSampled: peak,
     // the kernel's peak since the reset; without /proc, the lifetime peak (warm-ups included)
     maxRss: kernelPeak ? (peakRssOfProcess() ?? peak) : process.resourceUsage().maxRSS * 1024,
-    baselineRss: loadedRss,
-    startRss,
     loadedRss,
     peakMemory,
-    ...(process.env.BENCH_DEBUG
+    ...(debug
       ? {
         heapAfterGc,
         gcMs: Object.values(gcMsByKind).reduce((sum, ms) => sum + ms, 0),
@@ -169,18 +170,16 @@ const measure = async (a: ChildArgs, upload: Upload, startRss: number) => {
 }
 
 /**
- * Runs one child: `uploads[impl]` is the client's upload function for each variant it offers. The RSS at start
- * (`startRss`) is taken once this module runs, i.e. after the client's code is loaded.
+ * Runs one child: `uploads[impl]` is the client's upload function for each variant it offers.
  */
 export const runChild = (uploads: Readonly<Record<string, Upload>>) => {
-  const startRss = process.memoryUsage.rss()
   const a = argsOf(process.argv.slice(2))
   const upload = uploads[a.impl]
   if (upload === undefined) {
     console.error(`unknown client ${a.impl}: this module offers ${Object.keys(uploads).join(", ")}`)
     process.exit(2)
   }
-  measure(a, upload, startRss)
+  measure(a, upload)
     .then(() => process.exit(0))
     .catch((e: unknown) => {
       console.error(e)

@@ -23,8 +23,7 @@ export interface ChildResult {
   readonly cpuSeconds: number
   readonly peakRssSampled: number
   readonly maxRss: number
-  readonly baselineRss: number
-  readonly startRss: number
+  /** RSS once the client's code is loaded, before its warm-up uploads. */
   readonly loadedRss: number
   /** The largest of each `process.memoryUsage()` figure sampled during the measured uploads (V8's heap, buffers). */
   readonly peakMemory: {
