@@ -142,18 +142,36 @@ export const transient = (options?: TransientOptions): Policy =>
 export const rateLimit = (options?: RateLimitOptions): Policy => make("rateLimit", rateLimitSchedule(options))
 
 /**
- * Both: transient failures with backoff, and rate limits by waiting for the reset.
+ * Hands each failure to one of two schedules: `onRateLimited` for `RateLimited`, `otherwise` for the rest. Each keeps
+ * its own state, so each counts only its own failures (a `union` would step both on every failure, and the rate-limit
+ * waits would use up the transient retries).
+ */
+const byFailure = (
+  onRateLimited: Schedule.Schedule<unknown, XError.XError>,
+  otherwise: Schedule.Schedule<unknown, XError.XError>
+): Schedule.Schedule<unknown, XError.XError> =>
+  Schedule.makeWithState<readonly [unknown, unknown], XError.XError, unknown>(
+    [onRateLimited.initial, otherwise.initial],
+    (now, error, [rateState, otherState]) =>
+      error._tag === "RateLimited"
+        ? Effect.map(onRateLimited.step(now, error, rateState), ([next, out, decision]) =>
+          [[next, otherState] as const, out, decision] as const)
+        : Effect.map(otherwise.step(now, error, otherState), ([next, out, decision]) =>
+          [[rateState, next] as const, out, decision] as const)
+  )
+
+/**
+ * Both: transient failures with backoff, and rate limits by waiting for the reset. Each half counts its own
+ * retries: with the defaults, up to 5 transient retries and, besides them, up to 3 rate-limit waits.
  *
  * @since 0.1.0
  */
 export const standardWith = (options?: { readonly transient?: TransientOptions; readonly rateLimit?: RateLimitOptions }): Policy => {
-  const rate = rateLimitSchedule(options?.rateLimit)
   const transientOnly = backoff(options?.transient).pipe(
     Schedule.intersect(Schedule.recurs(options?.transient?.times ?? 5)),
     Schedule.whileInput((error: XError.XError) => XError.isTransient(error))
   )
-  // union: the two halves accept disjoint failures, so for each failure exactly one of them decides (its delay)
-  return make("standard", Schedule.union(transientOnly, rate))
+  return make("standard", byFailure(rateLimitSchedule(options?.rateLimit), transientOnly))
 }
 
 /**

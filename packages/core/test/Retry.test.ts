@@ -123,6 +123,63 @@ describe("Retry", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("standard counts each kind on its own: three 503s do not use up the rate-limit waits", () => {
+    const fake = fakeClient(
+      sequence(
+        { status: 503, raw: "" },
+        { status: 503, raw: "" },
+        { status: 503, raw: "" },
+        { status: 429, headers: { "x-rate-limit-reset": "600" }, body: { title: "Too Many Requests", type: "about:blank" } },
+        ok
+      ),
+      { retry: { default: Retry.standardWith({ transient: { times: 3, base: "1 second", jitter: false }, rateLimit: { times: 1 } }) } }
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
+      yield* settle
+      yield* TestClock.adjust("7 seconds") // 1 s + 2 s + 4 s of backoff
+      yield* settle
+      assert.strictEqual(fake.requests.length, 4)
+      yield* TestClock.adjust("10 minutes") // the 429's reset, 600 s after the epoch
+      const res = yield* Fiber.join(fiber)
+      assert.strictEqual(res.data.id, "1880028106020515840")
+      assert.strictEqual(fake.requests.length, 5)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("standard counts each kind on its own: rate-limit waits do not use up the transient retries", () => {
+    const limited = { status: 429, headers: { "x-rate-limit-reset": "60" }, body: { title: "Too Many Requests", type: "about:blank" } } as const
+    const fake = fakeClient(
+      sequence(limited, limited, { status: 500, raw: "" }, { status: 500, raw: "" }, { status: 500, raw: "" }, ok),
+      { retry: { default: Retry.standardWith({ transient: { times: 3, base: "1 second", jitter: false }, rateLimit: { times: 2 } }) } }
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
+      yield* settle
+      yield* TestClock.adjust("1 minute")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 3)
+      yield* TestClock.adjust("7 seconds")
+      const res = yield* Fiber.join(fiber)
+      assert.strictEqual(res.data.id, "1880028106020515840")
+      assert.strictEqual(fake.requests.length, 6)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("transient jitter keeps each delay within 80-120 % of the backoff", () => {
+    const fake = fakeClient(sequence({ status: 503, raw: "" }, ok), { retry: { default: Retry.transient({ base: "10 seconds" }) } })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
+      yield* settle
+      yield* TestClock.adjust("7999 millis")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("4001 millis") // 12 s: the longest a jittered 10 s delay can be
+      yield* Fiber.join(fiber)
+      assert.strictEqual(fake.requests.length, 2)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("usage-capped is not retried by the standard policy", () => {
     const fake = fakeClient(() => ({ status: 429, body: { title: "UsageCapExceeded", type: "https://api.x.com/2/problems/usage-capped" } }))
     return Effect.gen(function*() {
