@@ -99,6 +99,22 @@ export const MediaCategory = Schema.Literal(
 export type MediaCategory = typeof MediaCategory.Type
 
 /**
+ * The `media_category` values of the one-shot `POST /2/media/upload` (X's 2.167 spec): every category but
+ * `amplify_video`, which only the chunked upload takes.
+ *
+ * @since 0.1.0
+ */
+export const OneShotMediaCategory = MediaCategory.pipe(
+  Schema.filter((category): category is Exclude<MediaCategory, "amplify_video"> => category !== "amplify_video", {
+    message: () =>
+      "the one-shot upload does not take amplify_video: upload it with the chunked upload (Uploader.uploadFile " +
+      "or MediaUpload.initialize)"
+  })
+)
+/** @since 0.1.0 */
+export type OneShotMediaCategory = typeof OneShotMediaCategory.Type
+
+/**
  * The category of a video as the subtitles endpoints spell it (PascalCase, unlike the upload endpoints).
  *
  * @since 0.1.0

@@ -198,7 +198,7 @@ export type StatusResponse = FinalizeResponse
  */
 export const UploadRequest = Schema.Struct({
   media: Schema.Uint8ArrayFromSelf,
-  media_category: Ids.MediaCategory,
+  media_category: Ids.OneShotMediaCategory,
   additional_owners: Schema.optional(
     Schema.Array(Ids.UserId).pipe(
       Schema.maxItems(100, { message: () => "additional_owners takes at most 100 user ids" })
@@ -388,7 +388,8 @@ export const status: (
 /**
  * One-shot `POST /2/media/upload` (images, subtitles, and small media per X's 2.167 spec). Multipart by default,
  * JSON base64 with `encoding: "base64"`. Not retried on transient failures by default (a retry could create a
- * second media id), only on rate limits.
+ * second media id), only on rate limits; a client's default policy does not change that (only a per-call policy or
+ * the client's `byEndpoint["MediaUpload.upload"]` does).
  *
  * @since 0.1.0
  */
@@ -410,6 +411,7 @@ export const upload: (
     ...write,
     success: UploadResponse,
     defaultRetry: Retry.rateLimit(),
+    clientDefaultApplies: false,
     request: HttpClientRequest.post("/2/media/upload").pipe(
       HttpClientRequest.setBody(mediaBody(fields, valid.media, valid.encoding))
     ),

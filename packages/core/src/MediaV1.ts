@@ -483,6 +483,7 @@ export const upload: (
     host: "upload",
     success: UploadResponse,
     defaultRetry: Retry.rateLimit(),
+    clientDefaultApplies: false,
     request: HttpClientRequest.post(UPLOAD_PATH).pipe(
       HttpClientRequest.setBody(multipart(fields, valid.media, valid.encoding))
     ),

@@ -4,7 +4,8 @@
  * A `Retry.Policy` wraps an Effect `Schedule` whose input is the failure of one attempt. Every endpoint declares a
  * default policy; a client can override it (`XClient.layer({ retry: { default, byEndpoint } })`) and so can a
  * single call (`MediaUpload.status(id, { retry: Retry.none })`). Precedence: per call > per client and endpoint >
- * client default > endpoint default.
+ * client default > endpoint default; the one-shot uploads ignore the client default (a blind retry could create a
+ * second media id), and `Posts.create` restricts any policy to `Retry.unappliedOnly`'s failures.
  *
  * @example
  * ```ts

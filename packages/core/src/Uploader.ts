@@ -173,7 +173,9 @@ export interface Resume {
  * - `chunkSize`: bytes per segment (default 4 MiB, at most 5 MiB; raised when the file would need more than 1000
  *   segments).
  * - `concurrency`: APPENDs in flight (default 4).
- * - `retry`: policy for each call (each segment on its own; default `Retry.standard`).
+ * - `retry`: policy for each call (each segment on its own). Without it, each kind of call takes the client's
+ *   policy for it (`XClient.layer({ retry: { byEndpoint: { "MediaUpload.append": ... } } })`, then the client's
+ *   `default`), else `Retry.standard`.
  * - `awaitProcessing`: wait for X's processing after FINALIZE (default `true`).
  * - `processingTimeout`: overall deadline of that wait (default 10 minutes) -> `XError.ProcessingTimeout`.
  * - `pollInterval`: the wait used when X sends no `check_after_secs` (default 5 s, growing x1.5 per missing value
@@ -344,11 +346,15 @@ export const uploadFile: <E = never, R = never>(
   const optionsOk = validateOptions(options)
   if (Either.isLeft(optionsOk)) return yield* optionsOk.left
   const emit = options.onProgress ?? (() => Effect.void)
-  const policy = options.retry ?? Retry.standard
   const v1 = options.protocol === "v1.1"
   const api: MediaV1.UploadProtocol = v1 ? MediaV1.protocol : MediaUpload
-  /** Endpoint names in errors: `MediaV1.*` on v1.1, `MediaUpload.*` on v2. */
-  const label = (call: "append" | "finalize" | "status") => `${v1 ? "MediaV1" : "MediaUpload"}.${call}`
+  /** Endpoint names in errors and retry settings: `MediaV1.*` on v1.1, `MediaUpload.*` on v2. */
+  const label = (call: Operation) => `${v1 ? "MediaV1" : "MediaUpload"}.${call}`
+  const clientRetry = (yield* XClient.XClient).retry
+  // the policy of each kind of call: `options.retry` > the client's `byEndpoint` (e.g. "MediaUpload.append") > the
+  // client's default > `Retry.standard`
+  const policyOf = (operation: Operation): Retry.Policy =>
+    options.retry ?? clientRetry.byEndpoint?.[label(operation)] ?? clientRetry.default ?? Retry.standard
   if (v1) yield* V1Upload.requireOAuth1(ENDPOINT)
 
   const boundary = Multipart.boundary(yield* Random.nextInt, yield* Random.nextInt)
@@ -428,7 +434,7 @@ export const uploadFile: <E = never, R = never>(
       const again = Effect.suspend(() => replayed ? effect : (replayed = true, Effect.fail(first)))
       return Effect.retry(
         again,
-        Schedule.delays(policy.schedule).pipe(
+        Schedule.delays(policyOf(operation).schedule).pipe(
           Schedule.intersect(Schedule.identity<XError.XError>()),
           Schedule.intersect(Schedule.count),
           Schedule.tapOutput(([[delay, error], count]) =>
@@ -780,10 +786,14 @@ interface WaitOptions<R> {
   >
 }
 
+/** How long a STATUS check made at the processing deadline may still take (with its retries). */
+const statusGraceMs = 30_000
+
 /**
  * Polls STATUS until `succeeded`. Sleeps `check_after_secs` (capped by the time left); when X leaves it out, sleeps
  * `fallback`, x1.5 per consecutive missing value, capped at `maxFallback`. `failed` (or `in_progress` + `error`)
- * fails with `ProcessingFailed` (done by `MediaUpload.status` / `checkProcessing`).
+ * fails with `ProcessingFailed` (done by `MediaUpload.status` / `checkProcessing`). Each check, retries included,
+ * must end by the deadline (or within `statusGraceMs` of starting, if later), else `ProcessingTimeout`.
  */
 const awaitProcessing = <R>(
   mediaId: Ids.MediaId,
@@ -820,7 +830,18 @@ const awaitProcessing = <R>(
       }
       yield* Effect.sleep(Duration.millis(Math.min(wait, left)))
       yield* options.checkExpiry
-      media = (yield* options.status).data
+      // the check, with its retries (a rate-limit wait can be minutes), ends by the deadline; a check made at the
+      // deadline still gets `statusGraceMs` to answer
+      const checkedAt = yield* Clock.currentTimeMillis
+      const checked = yield* Effect.timeoutOption(
+        options.status,
+        Duration.millis(Math.max(deadlineAt - checkedAt, statusGraceMs))
+      )
+      if (Option.isNone(checked)) {
+        const end = yield* Clock.currentTimeMillis
+        return yield* new XError.ProcessingTimeout({ mediaId, waitedMs: end - started, lastState: info.state })
+      }
+      media = checked.value.data
     }
   })
 

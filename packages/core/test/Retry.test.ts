@@ -180,6 +180,29 @@ describe("Retry", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("one-shot upload: a client default does not make it retry a 503 (a retry could create a second media id)", () => {
+    const fake = fakeClient(sequence({ status: 503, raw: "" }, ok), { retry: { default: Retry.standard } })
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(MediaUpload.upload({ media: new Uint8Array([1, 2, 3]), media_category: "tweet_image" }))
+      assert.strictEqual(e._tag, "ServerError")
+      assert.strictEqual(fake.requests.length, 1)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("one-shot upload: the client's byEndpoint policy for it does apply", () => {
+    const fake = fakeClient(sequence({ status: 503, raw: "" }, ok), {
+      retry: { byEndpoint: { "MediaUpload.upload": Retry.transient({ base: "1 second", jitter: false }) } }
+    })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(MediaUpload.upload({ media: new Uint8Array([1, 2, 3]), media_category: "tweet_image" }))
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      const res = yield* Fiber.join(fiber)
+      assert.strictEqual(res.data.id, "1880028106020515840")
+      assert.strictEqual(fake.requests.length, 2)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("usage-capped is not retried by the standard policy", () => {
     const fake = fakeClient(() => ({ status: 429, body: { title: "UsageCapExceeded", type: "https://api.x.com/2/problems/usage-capped" } }))
     return Effect.gen(function*() {

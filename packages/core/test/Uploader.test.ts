@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Fiber, Stream, TestClock } from "effect"
 import { readFileSync, truncateSync } from "node:fs"
 import * as Ids from "../src/Ids.js"
+import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
 import {
   eventually,
@@ -217,6 +218,69 @@ describe("Uploader.uploadFile", () => {
       assert.include(error.message, "25 s")
       // polls at 10 s, 20 s, and the last at the deadline (25 s)
       assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 3)
+    }))
+
+  it.effect("ends at the deadline even while STATUS waits for a rate-limit reset", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        finalize: { state: "pending", check_after_secs: 10 },
+        statusRateLimitedFor: 600 // each STATUS 429 asks for a 10-minute wait, within Retry.standard's 15 minutes
+      })
+      const fiber = yield* Effect.fork(
+        Effect.flip(Uploader.uploadFile(mp4, { processingTimeout: "60 seconds" }).pipe(provide(fake)))
+      )
+      yield* TestClock.adjust("59 seconds")
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "ProcessingTimeout")
+      if (error._tag !== "ProcessingTimeout") return
+      assert.strictEqual(error.waitedMs, 60_000)
+      assert.strictEqual(error.lastState, "pending")
+      // one check at 10 s, then its rate-limit wait, cut at the deadline
+      assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 1)
+    }))
+
+  it.effect("a check made at the deadline still gets 30 s to answer, then ProcessingTimeout", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ finalize: { state: "pending", check_after_secs: 20 }, statusRateLimitedFor: 600 })
+      const fiber = yield* Effect.fork(
+        Effect.flip(Uploader.uploadFile(mp4, { processingTimeout: "20 seconds" }).pipe(provide(fake)))
+      )
+      yield* TestClock.adjust("49 seconds")
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "ProcessingTimeout")
+      if (error._tag !== "ProcessingTimeout") return
+      assert.strictEqual(error.waitedMs, 50_000)
+    }))
+
+  it.effect("takes the client's byEndpoint policy for its APPENDs when no per-upload retry is given", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({
+        appendFailures: new Map([[1, 2]]),
+        retry: {
+          default: Retry.none,
+          byEndpoint: { "MediaUpload.append": Retry.transient({ base: "3 seconds", jitter: false }) }
+        }
+      })
+      const { events, onProgress } = recorder()
+      const fiber = yield* Effect.fork(Uploader.uploadFile(mp4, { chunkSize: 10000, onProgress }).pipe(provide(fake)))
+      yield* TestClock.adjust("3 seconds")
+      yield* TestClock.adjust("6 seconds")
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual([0, 1, 2].map(fake.appendsOf), [1, 3, 1])
+      const retries = events.filter((e): e is Uploader.Retrying => e._tag === "Retrying")
+      assert.deepStrictEqual(retries.map((e) => e.delayMs), [3000, 6000])
+    }))
+
+  it.effect("takes the client's default policy when neither the upload nor byEndpoint names one", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ appendFailures: new Map([[1, 1]]), retry: { default: Retry.none } })
+      const error = yield* Effect.flip(Uploader.uploadFile(mp4, { chunkSize: 10000 }).pipe(provide(fake)))
+      assert.strictEqual(error._tag, "ServerError")
+      assert.strictEqual(fake.appendsOf(1), 1)
     }))
 
   it.effect("fails with MediaExpired when STATUS no longer knows the id", () =>

@@ -33,6 +33,10 @@ export interface Script {
   appendRateLimited?: Map<number, number>
   /** STATUS answers 404 (the id expired at X). */
   statusNotFound?: boolean
+  /** STATUS always answers 429, with its reset this many seconds ahead of the Clock. */
+  statusRateLimitedFor?: number
+  /** The client's retry settings (`XClient.layer({ retry })`). */
+  retry?: XClient.RetryOptions
   expiresAfterSecs?: number
   finalizeExpiresAfterSecs?: number
   /** INITIALIZE answers only once this completes (to observe what happens while it is in flight). */
@@ -84,6 +88,22 @@ export const parseAppend = (
   return { segmentIndex, media: body.slice(start, end) }
 }
 
+/** A 429 as X sends it, its reset `resetInSecs` ahead of the Clock. */
+const rateLimited = (request: HttpClientRequest.HttpClientRequest, resetInSecs: number) =>
+  Effect.map(Clock.currentTimeMillis, (now) =>
+    HttpClientResponse.fromWeb(
+      request,
+      new Response(JSON.stringify({ title: "Too Many Requests", detail: "Too Many Requests", type: "about:blank", status: 429 }), {
+        status: 429,
+        headers: {
+          "content-type": "application/json",
+          "x-rate-limit-limit": "1875",
+          "x-rate-limit-remaining": "0",
+          "x-rate-limit-reset": String(Math.floor(now / 1000) + resetInSecs)
+        }
+      })
+    ))
+
 export const makeFakeX = (script: Script = {}): FakeX => {
   const requests: Array<Recorded> = []
   const segments = new Map<number, Uint8Array>()
@@ -132,19 +152,7 @@ export const makeFakeX = (script: Script = {}): FakeX => {
         const limited = rateLimitedLeft.get(segmentIndex) ?? 0
         if (limited > 0) {
           rateLimitedLeft.set(segmentIndex, limited - 1)
-          const now = yield* Clock.currentTimeMillis
-          return HttpClientResponse.fromWeb(
-            request,
-            new Response(JSON.stringify({ title: "Too Many Requests", detail: "Too Many Requests", type: "about:blank", status: 429 }), {
-              status: 429,
-              headers: {
-                "content-type": "application/json",
-                "x-rate-limit-limit": "1875",
-                "x-rate-limit-remaining": "0",
-                "x-rate-limit-reset": String(Math.floor(now / 1000) + 30)
-              }
-            })
-          )
+          return yield* rateLimited(request, 30)
         }
         const left = failuresLeft.get(segmentIndex) ?? 0
         if (left > 0) {
@@ -179,6 +187,7 @@ export const makeFakeX = (script: Script = {}): FakeX => {
             type: "https://api.x.com/2/problems/resource-not-found"
           })
         }
+        if (script.statusRateLimitedFor !== undefined) return yield* rateLimited(request, script.statusRateLimitedFor)
         const statuses = script.statuses ?? [{ state: "succeeded", progress_percent: 100 }]
         const info = statuses[Math.min(statusCalls, statuses.length - 1)]
         statusCalls++
@@ -190,7 +199,8 @@ export const makeFakeX = (script: Script = {}): FakeX => {
 
   const layer = XClient.layer({
     baseUrl: "https://fake.x.test",
-    auth: Auth.oauth2User({ accessToken: Redacted.make("test-token") })
+    auth: Auth.oauth2User({ accessToken: Redacted.make("test-token") }),
+    retry: script.retry
   }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client)))
 
   return {

@@ -29,6 +29,11 @@ describe("local validation: InvalidInput, no network call", () => {
       )
       yield* expectInvalid(MediaUpload.initialize({ media_type: "image/png", total_bytes: -1 }), "total_bytes", "between 0 and")
       yield* expectInvalid(
+        MediaUpload.upload({ media: new Uint8Array(1), media_category: "amplify_video" as never }),
+        "media_category",
+        "upload it with the chunked upload"
+      )
+      yield* expectInvalid(
         MediaUpload.append({ id: "1", segment_index: 1000, media: new Uint8Array(1) }),
         "segment_index",
         "0 to 999"

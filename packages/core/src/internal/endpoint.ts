@@ -41,6 +41,11 @@ export interface Definition<A, I> {
   readonly retry?: Retry.Policy | undefined
   /** The endpoint's own default (default `Retry.standard`). */
   readonly defaultRetry?: Retry.Policy | undefined
+  /**
+   * `false` for a call that a blind retry could apply twice (a one-shot upload creates a media id each time): the
+   * client's `retry.default` does not replace `defaultRetry` (per call and the client's `byEndpoint` still do).
+   */
+  readonly clientDefaultApplies?: boolean | undefined
   /** Restricts whatever policy applies to these failures (e.g. `Posts.create`). */
   readonly retryOnly?: ((error: XError.XError) => boolean) | undefined
   /** Overrides the error mapping of non-2xx responses (v1.1 bodies). */
@@ -56,12 +61,16 @@ export interface Definition<A, I> {
   readonly formParams?: ReadonlyArray<readonly [string, string]> | undefined
 }
 
-/** Picks the policy: per call > client byEndpoint > client default > endpoint default. @internal */
+/**
+ * Picks the policy: per call > client byEndpoint > client default (unless `clientDefaultApplies` is `false`) >
+ * endpoint default. @internal
+ */
 export const resolvePolicy = (
   client: XClient["Type"],
-  definition: Pick<Definition<unknown, unknown>, "name" | "retry" | "defaultRetry" | "retryOnly">
+  definition: Pick<Definition<unknown, unknown>, "name" | "retry" | "defaultRetry" | "clientDefaultApplies" | "retryOnly">
 ): Retry.Policy => {
-  const chosen = definition.retry ?? client.retry.byEndpoint?.[definition.name] ?? client.retry.default ??
+  const clientDefault = definition.clientDefaultApplies === false ? undefined : client.retry.default
+  const chosen = definition.retry ?? client.retry.byEndpoint?.[definition.name] ?? clientDefault ??
     definition.defaultRetry ?? Retry.standard
   return definition.retryOnly ? Retry.guard(chosen, definition.retryOnly, chosen.name) : chosen
 }
