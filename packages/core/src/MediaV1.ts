@@ -173,7 +173,7 @@ export const AppendRequest = Schema.Struct({
     Schema.between(0, 999, { message: () => "segment_index must be an integer from 0 to 999" })
   ),
   media: Schema.Uint8ArrayFromSelf.pipe(
-    Schema.filter((bytes) => bytes.byteLength <= 5 * 1024 * 1024, {
+    Schema.filter((bytes) => bytes.byteLength <= 5_000_000, {
       message: () => "a v1.1 APPEND chunk must be at most 5 MB (X: \"It must be <= 5 MB\"); use smaller chunks"
     })
   ),

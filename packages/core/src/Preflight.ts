@@ -42,7 +42,7 @@ export interface Limit {
 }
 
 /**
- * The most bytes one chunked upload can carry: 1000 segments (`segment_index` 0-999) of at most 5 MiB each
+ * The most bytes one chunked upload can carry: 1000 segments (`segment_index` 0-999) of at most 5 MB each
  * (X's per-APPEND limit). Larger video caps (8 GB, 16 GB) cannot be reached with documented chunking.
  *
  * @since 0.1.0

@@ -170,7 +170,7 @@ export interface Resume {
  * - `mediaCategory`, `destination`, `premium`: see `Preflight.Options` (category chosen from the content when
  *   left out).
  * - `additionalOwners`, `shared`: passed to INITIALIZE.
- * - `chunkSize`: bytes per segment (default 4 MiB, at most 5 MiB; raised when the file would need more than 1000
+ * - `chunkSize`: bytes per segment (default 4 MiB, at most 5 MB (5,000,000 bytes); raised when the file would need more than 1000
  *   segments).
  * - `concurrency`: APPENDs in flight (default 4).
  * - `retry`: policy for each call (each segment on its own). Without it, each kind of call takes the client's

@@ -128,7 +128,7 @@ describe("MediaV1.append", () => {
       assert.strictEqual(index._tag, "InvalidInput")
       assert.include(index.message, "0 to 999")
       const big = yield* Effect.flip(
-        MediaV1.append({ media_id: "1", segment_index: 0, media: new Uint8Array(5 * 1024 * 1024 + 1) })
+        MediaV1.append({ media_id: "1", segment_index: 0, media: new Uint8Array(5_000_001) })
       )
       assert.strictEqual(big._tag, "InvalidInput")
       assert.include(big.message, "5 MB")

@@ -130,6 +130,6 @@ describe("Preflight.inspectBytes", () => {
     assert.strictEqual(Preflight.defaultCategory("image/webp", "dm"), "dm_image")
     assert.isUndefined(Preflight.defaultCategory("model/gltf-binary"))
     assert.strictEqual(Preflight.limits.tweet_video.premiumMaxBytes, 16_000_000_000)
-    assert.strictEqual(Preflight.maxChunkedBytes, 1000 * 5 * 1024 * 1024)
+    assert.strictEqual(Preflight.maxChunkedBytes, 5_000_000_000)
   })
 })

@@ -17,14 +17,15 @@ describe("chunk planner", () => {
     const plan = Either.getOrThrow(Chunks.plan(size, 1 * MiB))
     assert.strictEqual(plan.chunkSize, Math.ceil(size / 1000))
     assert.isAtMost(plan.segmentCount, 1000)
-    assert.isAtMost(plan.chunkSize, 5 * MiB)
+    assert.isAtMost(plan.chunkSize, 5_000_000)
   })
 
-  it("refuses what 1000 segments of 5 MiB cannot carry, and bad chunk sizes", () => {
-    const tooBig = Chunks.plan(1000 * 5 * MiB + 1)
+  it("refuses what 1000 segments of 5 MB (5,000,000 bytes) cannot carry, and bad chunk sizes", () => {
+    const tooBig = Chunks.plan(1000 * 5_000_000 + 1)
     assert.isTrue(Either.isLeft(tooBig) && tooBig.left.includes("at most 1000 segments"))
-    assert.isTrue(Either.isRight(Chunks.plan(1000 * 5 * MiB)))
-    assert.isTrue(Either.isLeft(Chunks.plan(100, 5 * MiB + 1)))
+    assert.isTrue(Either.isRight(Chunks.plan(1000 * 5_000_000)))
+    assert.isTrue(Either.isRight(Chunks.plan(100, 5_000_000)))
+    assert.isTrue(Either.isLeft(Chunks.plan(100, 5_000_001)))
     assert.isTrue(Either.isLeft(Chunks.plan(100, 0)))
     assert.isTrue(Either.isLeft(Chunks.plan(0)))
   })

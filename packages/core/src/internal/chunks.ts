@@ -1,5 +1,5 @@
 /**
- * Chunk planning for the chunked upload: at most 1000 segments (`segment_index` 0-999), each at most 5 MiB.
+ * Chunk planning for the chunked upload: at most 1000 segments (`segment_index` 0-999), each at most 5 MB.
  *
  * @internal
  */
@@ -8,8 +8,11 @@ import * as Either from "effect/Either"
 /** X's `segment_index` runs 0..999. @internal */
 export const MAX_SEGMENTS = 1000
 
-/** X's per-APPEND limit ("It must be <= 5 MB"), read as 5 MiB like tweepy. @internal */
-export const MAX_SEGMENT_BYTES = 5 * 1024 * 1024
+/**
+ * X's per-APPEND limit ("It must be <= 5 MB"), read as 5,000,000 bytes: the reading that is safe under either
+ * meaning (a 5 MiB chunk drew an HTTP 431 on v2 in one third-party report, research §11.9). @internal
+ */
+export const MAX_SEGMENT_BYTES = 5_000_000
 
 /** 4 MiB, as X's own Python samples use. @internal */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
@@ -30,15 +33,15 @@ export interface Segment {
 
 /**
  * Picks the chunk size: the requested one (default 4 MiB), raised to `ceil(size / 1000)` when the file would need
- * more than 1000 segments. Fails with a message when even 5 MiB chunks cannot cover the file, or when the
- * requested size is not a positive integer of at most 5 MiB.
+ * more than 1000 segments. Fails with a message when even 5 MB chunks cannot cover the file, or when the
+ * requested size is not a positive integer of at most 5 MB.
  *
  * @internal
  */
 export const plan = (size: number, requested?: number): Either.Either<Plan, string> => {
   if (!Number.isSafeInteger(size) || size <= 0) return Either.left(`the size must be a positive number of bytes, got ${size}`)
   if (requested !== undefined && (!Number.isSafeInteger(requested) || requested <= 0 || requested > MAX_SEGMENT_BYTES)) {
-    return Either.left(`chunkSize must be a whole number of bytes between 1 and ${MAX_SEGMENT_BYTES} (5 MiB), got ${requested}`)
+    return Either.left(`chunkSize must be a whole number of bytes between 1 and ${MAX_SEGMENT_BYTES} (X's 5 MB), got ${requested}`)
   }
   const minimum = Math.ceil(size / MAX_SEGMENTS)
   if (minimum > MAX_SEGMENT_BYTES) {
