@@ -3,7 +3,7 @@
  * `x-user-limit-24hour-*`).
  *
  * Every call records the last `RateLimit.Info` seen per endpoint in its `XClient`; read it with
- * `RateLimit.last("MediaUpload.append")`, or pass `onRateLimit` to `XClient.layer` to be told about each one (a
+ * `XClient.lastRateLimit("MediaUpload.append")`, or pass `onRateLimit` to `XClient.layer` to be told about each one (a
  * batch runner can share one budget per endpoint this way).
  *
  * @since 0.1.0

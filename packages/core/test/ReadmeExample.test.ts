@@ -11,6 +11,7 @@ import { makeFake } from "./utils/FakeHttp.js"
 // --- README example -------------------------------------------------------------------------------------------
 // import { FetchHttpClient } from "@effect/platform"
 // import { Effect, Layer } from "effect"
+// import { readFileSync } from "node:fs"
 // import { MediaMetadata, MediaUpload, Posts, Retry, XClient } from "@xmedia/core"
 
 const postImage = (bytes: Uint8Array, altText: string) =>
@@ -19,9 +20,7 @@ const postImage = (bytes: Uint8Array, altText: string) =>
     yield* MediaMetadata.create({ id: media.id, metadata: { alt_text: { text: altText } } })
     const { data: post } = yield* Posts.create({ text: "Hello from xmedia", media: { media_ids: [media.id] } })
     return post.id
-  }).pipe(
-    Effect.catchTag("PostMayExist", (e) => Effect.die(e)) // look the post up with Posts.byUser before retrying
-  )
+  }) // fails with typed XError.* values: InvalidInput, RateLimited, PostMayExist, ...
 
 // X_ACCESS_TOKEN (and optionally X_REFRESH_TOKEN, X_CLIENT_ID) come from the environment.
 const XLive = (http: Layer.Layer<import("@effect/platform").HttpClient.HttpClient>) =>
