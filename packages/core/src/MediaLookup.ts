@@ -118,6 +118,7 @@ export const byKey: (
       method: "GET",
       route: "/2/media/{media_key}",
       userContext: false,
+      mediaKey: valid,
       success: ByKeyResponse,
       request: HttpClientRequest.get(`/2/media/${valid}`).pipe(
         fields.length > 0 ? HttpClientRequest.setUrlParam("media.fields", fields.join(",")) : (r) => r

@@ -171,6 +171,66 @@ describe("Secrets never leak", () => {
     )
   })
 
+  it.effect("app-only and OAuth 1.0a secrets: not in errors, spans, logs or the printed credentials", () => {
+    const bearer = "app-only-bearer-secret-1"
+    const oauth1 = {
+      consumerKey: "consumer-key-public-1",
+      consumerSecret: "consumer-secret-xyz-1",
+      accessToken: "1000000000000000001-access-token-secret-1",
+      accessTokenSecret: "access-token-secret-xyz-1"
+    }
+    const appOnly = Auth.appOnly({ bearerToken: Redacted.make(bearer) })
+    const user1 = Auth.oauth1User({
+      consumerKey: Redacted.make(oauth1.consumerKey),
+      consumerSecret: Redacted.make(oauth1.consumerSecret),
+      accessToken: Redacted.make(oauth1.accessToken),
+      accessTokenSecret: Redacted.make(oauth1.accessTokenSecret)
+    })
+    const { spans, tracer } = makeRecordingTracer()
+    const logs: Array<string> = []
+    const logger = Logger.make(({ cause, message }) => {
+      logs.push(Inspectable.format(message), Cause.pretty(cause))
+    })
+    const unauthorized = () => ({ status: 401, body: { title: "Unauthorized", type: "about:blank", status: 401, detail: "Unauthorized" } })
+    const calls = Effect.gen(function*() {
+      const exits: Array<Exit.Exit<unknown, XError.XError>> = [
+        yield* Effect.exit(MediaLookup.byKey("3_1880028106020515840")),
+        yield* Effect.exit(MediaUpload.finalize("1880028106020515840")),
+        yield* Effect.exit(Users.me())
+      ]
+      for (const exit of exits) {
+        assert.isTrue(Exit.isFailure(exit))
+        if (Exit.isFailure(exit)) yield* Effect.logError("call failed", exit.cause)
+      }
+      return exits.flatMap((exit) =>
+        Exit.isFailure(exit)
+          ? [Cause.pretty(exit.cause), String(Cause.squash(exit.cause)), JSON.stringify(Cause.squash(exit.cause)), Inspectable.format(exit.cause)]
+          : []
+      )
+    })
+    const appFake = fakeClient(unauthorized, { auth: appOnly, retry: { default: Retry.none } })
+    const oauth1Fake = fakeClient(unauthorized, { auth: user1, retry: { default: Retry.none } })
+    return Effect.gen(function*() {
+      const texts = [
+        ...(yield* Effect.provide(calls, appFake.layer)),
+        ...(yield* Effect.provide(calls, oauth1Fake.layer))
+      ]
+      const printed = [appOnly, user1].flatMap((c) => [Inspectable.format(c), JSON.stringify(c), String(c)])
+      const spanText = spans.map((s) => JSON.stringify([s.name, [...s.attributes.entries()], s.events], (_, v) => typeof v === "bigint" ? String(v) : v))
+      assert.isTrue(spans.some((s) => s.name === "MediaLookup.byKey"))
+      const all = [...texts, ...printed, ...spanText, ...logs].join("\n")
+      assert.isAbove(all.length, 100)
+      for (const secret of [bearer, oauth1.consumerSecret, oauth1.accessToken, oauth1.accessTokenSecret]) {
+        assert.notInclude(all, secret)
+      }
+      // the requests did carry them: the bearer token as is, the OAuth 1.0a token in the signed header
+      assert.include(appFake.requests[0].headers["authorization"], bearer)
+      assert.include(oauth1Fake.requests[0].headers["authorization"], oauth1.accessToken)
+      // an app-only token is refused locally for user-context calls (no request for them)
+      assert.strictEqual(appFake.requests.length, 1)
+    }).pipe(Effect.withTracer(tracer), Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+  })
+
   it.effect("the Authorization header stays redacted in http.client spans even if the caller empties the list", () => {
     const { spans, tracer } = makeRecordingTracer()
     const fake = fakeClient(() => me)
@@ -198,6 +258,10 @@ describe("Secrets never leak", () => {
       assert.strictEqual(span.attributes.get("xmedia.media_id"), "1880028106020515840")
       assert.strictEqual(span.attributes.get("http.response.status_code"), 200)
       assert.strictEqual(span.attributes.get("xmedia.retry_policy"), "standard")
+      yield* Effect.exit(MediaLookup.byKey("3_1880028106020515840")) // the fake's body is not a media object
+      const lookup = spans.find((s) => s.name === "MediaLookup.byKey")!
+      assert.strictEqual(lookup.attributes.get("http.route"), "/2/media/{media_key}")
+      assert.strictEqual(lookup.attributes.get("xmedia.media_key"), "3_1880028106020515840")
     }).pipe(Effect.provide(fake.layer), Effect.withTracer(tracer))
   })
 

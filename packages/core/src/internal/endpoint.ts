@@ -32,6 +32,8 @@ export interface Definition<A, I> {
   readonly route: string
   readonly userContext: boolean
   readonly mediaId?: string | undefined
+  /** Set on calls about one media key (span attribute `xmedia.media_key`). */
+  readonly mediaKey?: string | undefined
   readonly success: Schema.Schema<A, I>
   /** The request with a path relative to the host. */
   readonly request: HttpClientRequest.HttpClientRequest
@@ -192,6 +194,7 @@ export const execute = <A, I>(
     annotate(span, "xmedia.endpoint", definition.name)
     annotate(span, "xmedia.retry_policy", policy.name)
     if (definition.mediaId !== undefined) annotate(span, "xmedia.media_id", definition.mediaId)
+    if (definition.mediaKey !== undefined) annotate(span, "xmedia.media_key", definition.mediaKey)
     const baseUrl = definition.host === "upload" ? client.uploadBaseUrl : client.baseUrl
     const prepared = definition.request.pipe(
       HttpClientRequest.prependUrl(baseUrl),
