@@ -23,6 +23,7 @@ import { HttpBody, HttpClientRequest } from "@effect/platform"
 import { Effect, Encoding, Schema } from "effect"
 import * as Ids from "./Ids.js"
 import * as Endpoint from "./internal/endpoint.js"
+import * as Multipart from "./internal/multipart.js"
 import * as Retry from "./Retry.js"
 import * as XError from "./XError.js"
 
@@ -250,24 +251,22 @@ export const checkProcessing = (media: Media): Effect.Effect<Media, XError.Proce
 
 const write = { userContext: true } as const
 
+/** The body of a call that carries media: JSON with base64 `media`, or multipart with a `media` part (one buffer). */
 const mediaBody = (
   fields: ReadonlyArray<readonly [string, string]>,
   media: Uint8Array,
   encoding: "multipart" | "base64" | undefined
-): HttpBody.HttpBody => {
+): Effect.Effect<HttpBody.HttpBody> => {
   if (encoding === "base64") {
     const record: Record<string, unknown> = {}
     for (const [k, v] of fields) record[k] = k === "segment_index" ? Number(v) : v
     record.media = Encoding.encodeBase64(media)
-    return HttpBody.unsafeJson(record)
+    return Effect.succeed(HttpBody.unsafeJson(record))
   }
-  const form = new FormData()
-  for (const [k, v] of fields) form.append(k, v)
-  // copy into a fresh ArrayBuffer so the Blob does not depend on a shared or resizable buffer
-  const copy = new Uint8Array(media.byteLength)
-  copy.set(media)
-  form.append("media", new Blob([copy.buffer], { type: "application/octet-stream" }), "media")
-  return HttpBody.formData(form)
+  return Effect.map(Multipart.randomBoundary, (boundary) => {
+    const { body, contentType } = Multipart.encode(boundary, fields, { ...Multipart.mediaPart, bytes: media })
+    return HttpBody.uint8Array(body, contentType)
+  })
 }
 
 /**
@@ -319,7 +318,7 @@ export const append: (
       success: AppendResponse,
       request: HttpClientRequest.post(`/2/media/upload/${valid.id}/append`).pipe(
         HttpClientRequest.setBody(
-          mediaBody([["segment_index", String(valid.segment_index)]], valid.media, valid.encoding)
+          yield* mediaBody([["segment_index", String(valid.segment_index)]], valid.media, valid.encoding)
         )
       ),
       retry: options?.retry
@@ -413,7 +412,7 @@ export const upload: (
     defaultRetry: Retry.rateLimit(),
     clientDefaultApplies: false,
     request: HttpClientRequest.post("/2/media/upload").pipe(
-      HttpClientRequest.setBody(mediaBody(fields, valid.media, valid.encoding))
+      HttpClientRequest.setBody(yield* mediaBody(fields, valid.media, valid.encoding))
     ),
     retry: options?.retry
   })

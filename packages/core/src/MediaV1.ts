@@ -32,6 +32,7 @@ import { HttpBody, HttpClientRequest } from "@effect/platform"
 import { Effect, Encoding, Schema } from "effect"
 import * as Ids from "./Ids.js"
 import * as Endpoint from "./internal/endpoint.js"
+import * as Multipart from "./internal/multipart.js"
 import * as V1Errors from "./internal/v1Errors.js"
 import * as V1Upload from "./internal/v1Upload.js"
 import * as MediaSubtitles from "./MediaSubtitles.js"
@@ -295,22 +296,18 @@ const formRequest = (method: "GET" | "POST", fields: ReadonlyArray<readonly [str
     ? HttpClientRequest.get(UPLOAD_PATH).pipe(HttpClientRequest.setUrlParams(fields))
     : HttpClientRequest.post(UPLOAD_PATH).pipe(HttpClientRequest.bodyUrlParams(fields))
 
+/** A v1.1 multipart body: the fields, then the raw `media` part or the base64 `media_data` field (one buffer). */
 const multipart = (
   fields: ReadonlyArray<readonly [string, string]>,
   media: Uint8Array,
   encoding: "multipart" | "base64" | undefined
-): HttpBody.HttpBody => {
-  const form = new FormData()
-  for (const [name, value] of fields) form.append(name, value)
-  if (encoding === "base64") {
-    form.append("media_data", Encoding.encodeBase64(media))
-  } else {
-    const copy = new Uint8Array(media.byteLength)
-    copy.set(media)
-    form.append("media", new Blob([copy.buffer], { type: "application/octet-stream" }), "media")
-  }
-  return HttpBody.formData(form)
-}
+): Effect.Effect<HttpBody.HttpBody> =>
+  Effect.map(Multipart.randomBoundary, (boundary) => {
+    const { body, contentType } = encoding === "base64"
+      ? Multipart.encode(boundary, [...fields, ["media_data", Encoding.encodeBase64(media)]])
+      : Multipart.encode(boundary, fields, { ...Multipart.mediaPart, bytes: media })
+    return HttpBody.uint8Array(body, contentType)
+  })
 
 const checkProcessing = (media: MediaResponse): Effect.Effect<MediaResponse, XError.ProcessingFailed> => {
   const info = media.processing_info
@@ -383,7 +380,7 @@ export const append: (
     yield* V1Upload.appendFramed(
       valid.media_id,
       valid.segment_index,
-      multipart(V1Upload.appendFields(valid.media_id, valid.segment_index), valid.media, valid.encoding),
+      yield* multipart(V1Upload.appendFields(valid.media_id, valid.segment_index), valid.media, valid.encoding),
       "multipart/form-data",
       options?.retry
     )
@@ -485,7 +482,7 @@ export const upload: (
     defaultRetry: Retry.rateLimit(),
     clientDefaultApplies: false,
     request: HttpClientRequest.post(UPLOAD_PATH).pipe(
-      HttpClientRequest.setBody(multipart(fields, valid.media, valid.encoding))
+      HttpClientRequest.setBody(yield* multipart(fields, valid.media, valid.encoding))
     ),
     mapError: mapV1Error(name),
     retry: options?.retry

@@ -1,8 +1,9 @@
 /**
  * The X client service: base URLs, credentials, retry policies and the `HttpClient` every endpoint function uses.
  *
- * Core never picks an HTTP implementation: provide `HttpClient.HttpClient` at the edge (`FetchHttpClient.layer`
- * or `NodeHttpClient.layer`; not `NodeHttpClient.layerUndici` on Node 20, whose multipart bodies break).
+ * Core never picks an HTTP implementation: provide `HttpClient.HttpClient` at the edge (`FetchHttpClient.layer`,
+ * `NodeHttpClient.layer`, `NodeHttpClient.layerUndici`, or `NodeTransport.layer()` from `@xmedia/node`): multipart
+ * bodies are framed by core into one `Uint8Array`, so no client's `FormData` support is needed.
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
 import * as Chunks from "../src/internal/chunks.js"
 import * as Multipart from "../src/internal/multipart.js"
+import { parseMultipart } from "./utils/FakeHttp.js"
 
 const MiB = 1024 * 1024
 
@@ -51,5 +52,26 @@ describe("multipart framing", () => {
         `Content-Type: application/octet-stream\r\n\r\n\u0001\u0002\u0003\r\n--${boundary}--\r\n`
     )
     assert.strictEqual(body.buffer, buffer.buffer)
+  })
+
+  it("encodes whole bodies, with a file part or text fields only (UTF-8), that parse back to the same form", async () => {
+    const boundary = Multipart.boundary(1, 2)
+    const bytes = new Uint8Array([0, 13, 10, 45, 45, 255])
+    const withFile = Multipart.encode(boundary, [["segment_index", "7"]], { ...Multipart.mediaPart, bytes })
+    const form = parseMultipart(withFile.contentType, withFile.body)
+    assert.strictEqual(form.get("segment_index"), "7")
+    const media = form.get("media") as File
+    assert.strictEqual(media.name, "media")
+    assert.strictEqual(media.type, "application/octet-stream")
+    assert.deepStrictEqual(new Uint8Array(await media.arrayBuffer()), bytes)
+    const textOnly = Multipart.encode(boundary, [["command", "APPEND"], ["media_data", "AQ=="], ["note", "café"]])
+    assert.deepStrictEqual([...parseMultipart(textOnly.contentType, textOnly.body).entries()], [
+      ["command", "APPEND"],
+      ["media_data", "AQ=="],
+      ["note", "café"]
+    ])
+    // the same body a platform FormData would be read as, by a real multipart parser (undici's Response.formData)
+    const parsed = await new Response(withFile.body.slice(), { headers: { "content-type": withFile.contentType } }).formData()
+    assert.deepStrictEqual(new Uint8Array(await (parsed.get("media") as File).arrayBuffer()), bytes)
   })
 })

@@ -1,9 +1,12 @@
 /**
- * Hand-written `multipart/form-data` framing for APPEND: the segment bytes are read straight into the middle of
- * the request body, so a segment costs one buffer and no copy (no `FormData`, `Blob` or web-stream conversion).
+ * Hand-written `multipart/form-data` bodies: for APPEND the segment bytes are read straight into the middle of the
+ * request body, so a segment costs one buffer and no copy (no `FormData`, `Blob` or web-stream conversion); the
+ * other multipart calls (`MediaUpload.append` / `upload`, v1.1) send one `Uint8Array` too, which every `HttpClient`
+ * sends as is (`FormData` bodies break `NodeHttpClient.layerUndici` on Node 20, decision 0004).
  *
  * @internal
  */
+import { Effect, Random } from "effect"
 
 const encoder = new TextEncoder()
 
@@ -100,4 +103,31 @@ export const frameInPlace = (
   checkRoom(buffer, f, length)
   buffer.copyWithin(f.head.length, 0, length)
   return frameInto(buffer, f, length)
+}
+
+/** A boundary from the `Random` service (so tests can seed it). @internal */
+export const randomBoundary: Effect.Effect<string> = Effect.zipWith(Random.nextInt, Random.nextInt, boundary)
+
+/**
+ * A whole `multipart/form-data` body: the text `fields`, then the `file` part if there is one, then the closing
+ * boundary. Text is UTF-8.
+ *
+ * @internal
+ */
+export const encode = (
+  boundary: string,
+  fields: ReadonlyArray<readonly [string, string]>,
+  file?: { readonly bytes: Uint8Array; readonly name: string; readonly filename: string; readonly contentType: string }
+): { readonly contentType: string; readonly body: Uint8Array } => {
+  if (file !== undefined) {
+    const f = framing(boundary, fields, file)
+    const buffer = new Uint8Array(f.head.length + file.bytes.length + f.tail.length)
+    frameInto(buffer, f, file.bytes.length).content.set(file.bytes)
+    return { contentType: f.contentType, body: buffer }
+  }
+  let text = ""
+  for (const [name, value] of fields) {
+    text += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+  }
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: encoder.encode(`${text}--${boundary}--\r\n`) }
 }

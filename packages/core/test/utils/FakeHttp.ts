@@ -32,11 +32,46 @@ export type Reply =
 export const example = (name: string): unknown =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/x-examples/${name}`, import.meta.url)), "utf8"))
 
+/**
+ * Reads a `multipart/form-data` body back into a `FormData`, as a server would: text parts as strings, parts with a
+ * filename as `File`s. Throws on a body that is not well framed (a test then fails loudly).
+ */
+export const parseMultipart = (contentType: string, body: Uint8Array): FormData => {
+  const boundary = /boundary=(.+)$/.exec(contentType)?.[1]
+  if (boundary === undefined) throw new Error(`no boundary in ${contentType}`)
+  // latin1 maps each byte to one char, so string offsets are byte offsets
+  const text = new TextDecoder("latin1").decode(body)
+  const form = new FormData()
+  const delimiter = `--${boundary}`
+  let at = text.indexOf(delimiter)
+  if (at !== 0) throw new Error("the body does not start with the boundary")
+  while (true) {
+    at += delimiter.length
+    if (text.startsWith("--\r\n", at)) return form
+    if (!text.startsWith("\r\n", at)) throw new Error(`bad framing after a boundary at byte ${at}`)
+    const headersEnd = text.indexOf("\r\n\r\n", at)
+    const next = text.indexOf(`\r\n${delimiter}`, headersEnd)
+    if (headersEnd < 0 || next < 0) throw new Error("unterminated part")
+    const headers = text.slice(at + 2, headersEnd)
+    const name = /name="([^"]*)"/.exec(headers)?.[1]
+    if (name === undefined) throw new Error(`a part without a name: ${headers}`)
+    const filename = /filename="([^"]*)"/.exec(headers)?.[1]
+    const type = /Content-Type: (.+)/i.exec(headers)?.[1] ?? ""
+    const content = body.slice(headersEnd + 4, next)
+    if (filename === undefined) form.append(name, new TextDecoder().decode(content))
+    else form.append(name, new Blob([content], { type }), filename)
+    at = next + 2
+  }
+}
+
 const bodyOf = (request: HttpClientRequest.HttpClientRequest) => {
   const body = request.body
   switch (body._tag) {
     case "Uint8Array":
-      return { text: new TextDecoder().decode(body.body), form: undefined }
+      return {
+        text: new TextDecoder().decode(body.body),
+        form: body.contentType.startsWith("multipart/form-data") ? parseMultipart(body.contentType, body.body) : undefined
+      }
     case "FormData":
       return { text: undefined, form: body.formData }
     default:
