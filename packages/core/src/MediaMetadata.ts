@@ -2,9 +2,9 @@
  * `POST /2/media/metadata`: alt text, sensitivity warnings, geo and domain restrictions, stickers and the other
  * metadata sub-objects of an uploaded media item.
  *
- * `Metadata` validates X's documented constraints locally (alt text at most 1000 characters, exactly one
- * non-empty geo list, 1-25 stickers, ...). The response schema (`AssociatedMetadata`) is lenient, because X's own
- * example response breaks the geo rule.
+ * `Metadata` validates X's documented constraints locally (alt text at most 1000 characters counted as code points,
+ * exactly one non-empty geo list, 1-25 stickers, whole-second expiry, ...). The response schema
+ * (`AssociatedMetadata`) is lenient, because X's own example response breaks the geo rule.
  *
  * @example
  * ```ts
@@ -20,42 +20,135 @@ import * as Endpoint from "./internal/endpoint.js"
 import type * as Retry from "./Retry.js"
 import * as XError from "./XError.js"
 
-/** `allow_download_status`. @since 0.1.0 */
+/*
+ * Sources. X's spec 2.166 (`MetadataCreateRequest` and the schemas it references: `AltText`, `GeoRestrictions`,
+ * `PreviewImage`, `Sticker`, ...) is the detailed statement of the `metadata` object; 2.167
+ * (`CreateMediaMetadataMetadata*`) keeps the same names and required lists but dropped formats and descriptions, and
+ * flattened `audience_policy`, `geo_restrictions`, `sensitive_media_warning`, `preview_image.media_key` and the sticker
+ * items to bare objects. Where the two disagree, the rule is to accept what either allows unless the research digest
+ * says otherwise, and it does for every disagreement here ("Use 2.166 for field-level detail and 2.167 for current
+ * names and required lists", shared/research/x-media-api.md §11.20 and §4.6). So the 2.166 detail is enforced: the
+ * item enum of `audience_policy`, the geo `oneOf`, the boolean flags, the `preview_image.media_key` shape, the typed
+ * sticker fields, and format "long" (an integer) on `content_expiration.timestamp_sec` and the sticker annotation ids
+ * (2.167: plain `number`; neither version gives a minimum). The required lists are the same in both versions. Limits
+ * that 2.166 states only in a description (found_media_origin lengths, 1-25 stickers) are enforced too. Lengths count
+ * characters as JSON Schema's `maxLength` does: Unicode code points, not UTF-16 units.
+ */
+
+/** Characters as JSON Schema counts them (code points): an emoji is one character, not two UTF-16 units. */
+const characters = (text: string): number => Array.from(text).length
+
+/**
+ * A string of at most `max` characters (code points, like JSON Schema's `maxLength`). `what` names the field in
+ * the message, e.g. `alt text is at most 1000 characters (got 1003); shorten it`.
+ */
+const maxCharacters = (max: number, what: string, example = "") =>
+  Schema.String.pipe(
+    Schema.filter((text) => {
+      const got = characters(text)
+      return got <= max || `${what} is at most ${String(max)} characters${example} (got ${String(got)}); shorten it`
+    }, { jsonSchema: { maxLength: max } })
+  )
+
+/** A required key whose absence says what to send. */
+const required = <S extends Schema.Schema.All>(schema: S, message: string) =>
+  Schema.propertySignature(schema).annotations({ missingMessage: () => message })
+
+/** A finite JSON number (X's `double`): `NaN` and `Infinity` would reach X as `null`. */
+const double = (field: string) =>
+  Schema.Number.pipe(
+    Schema.finite({
+      message: (issue) =>
+        `${field} must be a finite number (got ${String(issue.actual)}); JSON has no NaN or Infinity`
+    })
+  )
+
+/**
+ * An integer (X's format `long`) that a JavaScript number holds exactly (a safe integer, at most 9007199254740991
+ * in magnitude): a fraction, `NaN` or a larger number would not reach X as written.
+ */
+const long = (field: string, example: string) =>
+  Schema.Number.pipe(
+    Schema.int({
+      message: (issue) =>
+        `${field} must be a whole number (X's format "long"), e.g. ${example}, within ±9007199254740991 so it ` +
+        `reaches X exactly (got ${String(issue.actual)})`
+    })
+  )
+
+/** `allow_download_status`: every key optional. @since 0.1.0 */
 export const AllowDownloadStatus = Schema.Struct({ allow_download: Schema.optional(Schema.Boolean) })
 
-/** `alt_text`: at most 1000 characters. @since 0.1.0 */
+/**
+ * `alt_text`: `text` is required and at most 1000 characters, counted as code points like JSON Schema's `maxLength`
+ * (2.166 `AltText`, 2.167 `CreateMediaMetadataMetadataAltText`; the Feb-2025 spec said `^.{0,1000}$`).
+ *
+ * @since 0.1.0
+ */
 export const AltText = Schema.Struct({
-  text: Schema.String.pipe(
-    Schema.maxLength(1000, {
-      message: (issue) =>
-        `alt text is at most 1000 characters (got ${String((issue.actual as string).length)}); shorten it`
-    })
+  text: required(maxCharacters(1000, "alt text"), "alt_text needs text (the description, at most 1000 characters)")
+})
+
+const Any = Schema.Literal("Any").annotations({
+  message: (issue) => `an audience_policy entry can only be "Any" (got ${JSON.stringify(issue.actual)})`
+})
+
+/**
+ * `audience_policy`: subscription audiences, each list item `"Any"` (2.166 `AudiencePolicy`; 2.167 has a bare
+ * object, the 2.166 detail is kept as above).
+ *
+ * @since 0.1.0
+ */
+export const AudiencePolicy = Schema.Struct({
+  creator_subscriptions: Schema.optional(Schema.Array(Any)),
+  x_subscriptions: Schema.optional(Schema.Array(Any))
+})
+
+/**
+ * `content_expiration`: `timestamp_sec`, the Unix seconds when the media expires, required. 2.166
+ * `ContentExpiration` types it `number` with format `long` (an integer) and no minimum; 2.167 says only `number`.
+ * The research digest follows 2.166 for field detail (§11.20), so a fraction is refused.
+ *
+ * @since 0.1.0
+ */
+export const ContentExpiration = Schema.Struct({
+  timestamp_sec: required(
+    long("content_expiration.timestamp_sec (Unix seconds)", "1740787200"),
+    "content_expiration needs timestamp_sec (Unix seconds when the media expires, e.g. 1740787200)"
   )
 })
 
-/** `audience_policy`: subscription audiences (X only knows `Any`). @since 0.1.0 */
-export const AudiencePolicy = Schema.Struct({
-  creator_subscriptions: Schema.optional(Schema.Array(Schema.Literal("Any"))),
-  x_subscriptions: Schema.optional(Schema.Array(Schema.Literal("Any")))
+/** `domain_restrictions`: `whitelist`, the allowed domains, required. @since 0.1.0 */
+export const DomainRestrictions = Schema.Struct({
+  whitelist: required(
+    Schema.Array(Schema.String),
+    "domain_restrictions needs whitelist (the list of allowed domains)"
+  )
 })
 
-/** `content_expiration`: Unix seconds when the media expires. @since 0.1.0 */
-export const ContentExpiration = Schema.Struct({ timestamp_sec: Schema.Number })
-
-/** `domain_restrictions`: allowed domains. @since 0.1.0 */
-export const DomainRestrictions = Schema.Struct({ whitelist: Schema.Array(Schema.String) })
-
-/** `found_media_origin`: provider (<= 8 chars, e.g. `giphy`) and its id (<= 24 chars). @since 0.1.0 */
+/**
+ * `found_media_origin`: `provider` (<= 8 characters, e.g. `giphy`) and its `id` (<= 24 characters), both required.
+ * The limits are in 2.166's `FoundMediaOrigin` descriptions (no `maxLength` keyword); counted as code points.
+ *
+ * @since 0.1.0
+ */
 export const FoundMediaOrigin = Schema.Struct({
-  provider: Schema.String.pipe(
-    Schema.maxLength(8, { message: () => "found_media_origin.provider is at most 8 characters (e.g. \"giphy\")" })
+  provider: required(
+    maxCharacters(8, "found_media_origin.provider", ", e.g. \"giphy\""),
+    "found_media_origin needs provider (at most 8 characters, e.g. \"giphy\")"
   ),
-  id: Schema.String.pipe(Schema.maxLength(24, { message: () => "found_media_origin.id is at most 24 characters" }))
+  id: required(
+    maxCharacters(24, "found_media_origin.id"),
+    "found_media_origin needs id (the media's id at the provider, at most 24 characters)"
+  )
 })
 
-/** An ISO 3166-1 alpha-2 country code (either case). @since 0.1.0 */
+/** An ISO 3166-1 alpha-2 country code, two letters in either case (`^[a-zA-Z]{2}$`). @since 0.1.0 */
 export const CountryCode = Schema.String.pipe(
-  Schema.pattern(/^[a-zA-Z]{2}$/, { message: () => "a country code is two letters (ISO 3166-1 alpha-2), e.g. \"US\"" })
+  Schema.pattern(/^[a-zA-Z]{2}$/, {
+    message: (issue) =>
+      `a country code is two letters (ISO 3166-1 alpha-2), e.g. "US" (got ${JSON.stringify(issue.actual)})`
+  })
 )
 
 const GeoLists = Schema.Struct({
@@ -64,65 +157,126 @@ const GeoLists = Schema.Struct({
 })
 
 /**
- * `geo_restrictions`: exactly one of the two lists is non-empty (X's `oneOf`); both keys are sent.
+ * `geo_restrictions`: both keys are required and exactly one of the two lists is non-empty (2.166 `GeoRestrictions`,
+ * a `oneOf` of `{whitelisted: minItems 1, blacklisted: maxItems 0}` and the reverse; 2.167 has a bare object, the
+ * 2.166 detail is kept as above).
  *
  * @since 0.1.0
  */
-export const GeoRestrictions = GeoLists.pipe(
-  Schema.filter(
-    (g) => (g.whitelisted_country_codes.length > 0) !== (g.blacklisted_country_codes.length > 0),
-    {
-      message: () =>
-        "geo_restrictions needs exactly one non-empty list: whitelisted_country_codes or blacklisted_country_codes (the other empty)"
-    }
+export const GeoRestrictions = Schema.Struct({
+  whitelisted_country_codes: required(
+    Schema.Array(CountryCode),
+    "geo_restrictions sends both lists: give whitelisted_country_codes ([] when you blacklist)"
+  ),
+  blacklisted_country_codes: required(
+    Schema.Array(CountryCode),
+    "geo_restrictions sends both lists: give blacklisted_country_codes ([] when you whitelist)"
   )
+}).pipe(
+  Schema.filter((g) => {
+    const whitelist = g.whitelisted_country_codes.length > 0
+    const blacklist = g.blacklisted_country_codes.length > 0
+    if (whitelist && blacklist) {
+      return "geo_restrictions needs exactly one non-empty list, but both have country codes: keep " +
+        "whitelisted_country_codes or blacklisted_country_codes and send the other as []"
+    }
+    if (!whitelist && !blacklist) {
+      return "geo_restrictions needs exactly one non-empty list, but both are empty: put the country codes in " +
+        "whitelisted_country_codes or blacklisted_country_codes"
+    }
+    return true
+  })
 )
 
-/** `management_info`. @since 0.1.0 */
-export const ManagementInfo = Schema.Struct({ managed: Schema.Boolean })
-
-/** `preview_image`: an image media id to show as the preview. @since 0.1.0 */
-export const PreviewImage = Schema.Struct({
-  media_key: Schema.Struct({
-    media: Ids.MediaId,
-    media_category: Schema.Literal("TweetImage")
-  })
+/** `management_info`: `managed` (by Media Studio), required. @since 0.1.0 */
+export const ManagementInfo = Schema.Struct({
+  managed: required(Schema.Boolean, "management_info needs managed (true when Media Studio manages the media)")
 })
 
-/** `sensitive_media_warning`. @since 0.1.0 */
+/**
+ * `preview_image`: `media_key` is required; inside it, 2.166's `PreviewImage` requires nothing: `media` is an image
+ * media id and `media_category` can only be `TweetImage`, X's default (2.167 types `media_key` as a bare object, the
+ * 2.166 detail is kept as above). Neither spec requires `media`, so `{ media_key: {} }` is not refused here.
+ *
+ * @since 0.1.0
+ */
+export const PreviewImage = Schema.Struct({
+  media_key: required(
+    Schema.Struct({
+      media: Schema.optional(Ids.MediaId),
+      media_category: Schema.optional(
+        Schema.Literal("TweetImage").annotations({
+          default: "TweetImage",
+          message: (issue) =>
+            `preview_image.media_key.media_category can only be "TweetImage", X's default: leave it out ` +
+            `(got ${JSON.stringify(issue.actual)})`
+        })
+      )
+    }),
+    "preview_image needs media_key, e.g. { media: \"<image media id>\" }"
+  )
+})
+
+/** `sensitive_media_warning`: every flag optional. @since 0.1.0 */
 export const SensitiveMediaWarning = Schema.Struct({
   adult_content: Schema.optional(Schema.Boolean),
   graphic_violence: Schema.optional(Schema.Boolean),
   other: Schema.optional(Schema.Boolean)
 })
 
-/** `shared_info`: whether the media is shared in direct messages. @since 0.1.0 */
-export const SharedInfo = Schema.Struct({ shared: Schema.Boolean })
-
-/** One sticker. @since 0.1.0 */
-export const Sticker = Schema.Struct({
-  id: Schema.optional(Schema.String),
-  aspect_ratio: Schema.optional(Schema.Number),
-  group_annotation_id: Schema.optional(Schema.Number),
-  sticker_set_annotation_id: Schema.optional(Schema.Number),
-  transform_a: Schema.optional(Schema.Number),
-  transform_b: Schema.optional(Schema.Number),
-  transform_c: Schema.optional(Schema.Number),
-  transform_d: Schema.optional(Schema.Number),
-  transform_tx: Schema.optional(Schema.Number),
-  transform_ty: Schema.optional(Schema.Number)
+/** `shared_info`: `shared` (in direct messages), required. @since 0.1.0 */
+export const SharedInfo = Schema.Struct({
+  shared: required(Schema.Boolean, "shared_info needs shared (true when the media is shared in direct messages)")
 })
 
-/** `sticker_info`: 1 to 25 stickers. @since 0.1.0 */
+/**
+ * One sticker, every key optional (2.166 `Sticker`): `aspect_ratio` and the transforms are finite numbers (format
+ * `double`), the two annotation ids whole numbers (format `long`). 2.167 types the items as bare objects; the 2.166
+ * detail is kept as above.
+ *
+ * @since 0.1.0
+ */
+export const Sticker = Schema.Struct({
+  id: Schema.optional(Schema.String),
+  aspect_ratio: Schema.optional(double("aspect_ratio")),
+  group_annotation_id: Schema.optional(long("group_annotation_id", "987654321098765")),
+  sticker_set_annotation_id: Schema.optional(long("sticker_set_annotation_id", "123456789012345")),
+  transform_a: Schema.optional(double("transform_a")),
+  transform_b: Schema.optional(double("transform_b")),
+  transform_c: Schema.optional(double("transform_c")),
+  transform_d: Schema.optional(double("transform_d")),
+  transform_tx: Schema.optional(double("transform_tx")),
+  transform_ty: Schema.optional(double("transform_ty"))
+})
+
+/**
+ * `sticker_info`: `stickers`, required, 1 to 25 of them (2.166 `StickerInfo`: "Stickers list must not be empty and
+ * should not exceed 25").
+ *
+ * @since 0.1.0
+ */
 export const StickerInfo = Schema.Struct({
-  stickers: Schema.Array(Sticker).pipe(
-    Schema.minItems(1, { message: () => "sticker_info.stickers must not be empty (1 to 25 stickers)" }),
-    Schema.maxItems(25, { message: () => "sticker_info.stickers takes at most 25 stickers" })
+  stickers: required(
+    Schema.Array(Sticker).pipe(
+      Schema.minItems(1, { message: () => "sticker_info.stickers must not be empty (1 to 25 stickers)" }),
+      Schema.maxItems(25, {
+        message: (issue) =>
+          `sticker_info.stickers takes at most 25 stickers (got ${
+            String(Array.isArray(issue.actual) ? issue.actual.length : "more")
+          }); remove some`
+      })
+    ),
+    "sticker_info needs stickers (1 to 25 stickers)"
   )
 })
 
-/** `upload_source`, e.g. `gallery`. @since 0.1.0 */
-export const UploadSource = Schema.Struct({ upload_source: Schema.String })
+/** `upload_source`: `upload_source`, e.g. `gallery`, required. @since 0.1.0 */
+export const UploadSource = Schema.Struct({
+  upload_source: required(
+    Schema.String,
+    "upload_source needs upload_source (where the media came from, e.g. \"gallery\")"
+  )
+})
 
 /**
  * The whole `metadata` object, every sub-object optional, with X's constraints.
@@ -147,6 +301,20 @@ export const Metadata = Schema.Struct({
 /** @since 0.1.0 */
 export type Metadata = typeof Metadata.Type
 
+/** A sticker as X echoes it: the request's keys without the request's number checks. */
+const StickerEcho = Schema.Struct({
+  id: Schema.optional(Schema.String),
+  aspect_ratio: Schema.optional(Schema.Number),
+  group_annotation_id: Schema.optional(Schema.Number),
+  sticker_set_annotation_id: Schema.optional(Schema.Number),
+  transform_a: Schema.optional(Schema.Number),
+  transform_b: Schema.optional(Schema.Number),
+  transform_c: Schema.optional(Schema.Number),
+  transform_d: Schema.optional(Schema.Number),
+  transform_tx: Schema.optional(Schema.Number),
+  transform_ty: Schema.optional(Schema.Number)
+})
+
 /**
  * The metadata X echoes back (`associated_metadata`): same keys, no constraints (X's own example sets both geo
  * lists).
@@ -167,7 +335,7 @@ export const AssociatedMetadata = Schema.Struct({
   preview_image: Schema.optional(Schema.Struct({ media_key: Schema.optional(Schema.Unknown) })),
   sensitive_media_warning: Schema.optional(SensitiveMediaWarning),
   shared_info: Schema.optional(Schema.Struct({ shared: Schema.optional(Schema.Boolean) })),
-  sticker_info: Schema.optional(Schema.Struct({ stickers: Schema.optional(Schema.Array(Sticker)) })),
+  sticker_info: Schema.optional(Schema.Struct({ stickers: Schema.optional(Schema.Array(StickerEcho)) })),
   upload_source: Schema.optional(Schema.Struct({ upload_source: Schema.optional(Schema.String) }))
 })
 /** @since 0.1.0 */

@@ -657,7 +657,8 @@ export const validate = (flow: Flow): ReadonlyArray<Problem> => {
         }
         break
       case "SetAltText":
-        if (step.altText.length === 0 || step.altText.length > 1000) {
+        // characters as X counts them (code points, JSON Schema's maxLength): an emoji is one
+        if (step.altText.length === 0 || Array.from(step.altText).length > 1000) {
           problems.push({ field: `${at}.altText`, message: "alt text must be 1 to 1000 characters" })
         }
         checkRef("media", step.media)

@@ -73,7 +73,8 @@ export const FlowFile = Schema.Struct({
   ),
   altText: Schema.optional(Schema.String.pipe(
     Schema.minLength(1, { message: () => "altText must not be empty (omit it instead)" }),
-    Schema.maxLength(1000, { message: () => "altText is at most 1000 characters" })
+    // characters as X counts them (code points, JSON Schema's maxLength): an emoji is one
+    Schema.filter((text) => Array.from(text).length <= 1000 || "altText is at most 1000 characters")
   )),
   text: Schema.String.pipe(Schema.maxLength(280, { message: () => "text is at most 280 characters" })),
   idempotencyKey: Schema.optional(NonEmpty("idempotencyKey"))

@@ -59,6 +59,20 @@ colour: red
       assert.match(byField.get("colour")!, /unknown field/)
     }))
 
+  it.effect("altText counts characters as X does: 1000 emoji pass, both in the file and in the flow, 1001 do not", () =>
+    Effect.gen(function*() {
+      const withAlt = (altText: string) =>
+        FlowFile.decode(JSON.stringify({ flow: "after-post", video: "v.mp4", subtitles: [], text: "hi", altText }), {
+          format: "json"
+        })
+      const file = yield* withAlt("🐈".repeat(1000))
+      const flow = FlowFile.toFlow(file)
+      assert.isDefined(flow.steps.find((s) => s.id === "set-alt-text"))
+      assert.deepStrictEqual(Flow.validate(flow), [])
+      const error = yield* Effect.flip(withAlt("🐈".repeat(1001)))
+      assert.include(error.message, "altText is at most 1000 characters")
+    }))
+
   it.effect("a missing field and a duplicate language", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(FlowFile.decode(JSON.stringify({
