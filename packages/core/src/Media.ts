@@ -43,7 +43,6 @@
  *
  * @since 0.1.0
  */
-import type { FileSystem } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
 import * as Ids from "./Ids.js"
 import * as Endpoint from "./internal/endpoint.js"
@@ -165,16 +164,19 @@ export type UploadOptions = Uploader.Options
  *
  * @since 0.1.0
  */
-export const upload: (
-  source: Uploader.Source,
+export const upload = <S extends Uploader.Source<unknown, unknown>>(
+  source: S,
   options?: UploadOptions
-) => Effect.Effect<Uploader.UploadedMedia, Uploader.UploadError, XClient | FileSystem.FileSystem> = Effect.fn(
-  "Media.upload"
-)(function*(source: Uploader.Source, options?: UploadOptions) {
-  const protocol = yield* resolveProtocol("Media.upload", options?.protocol)
-  yield* Effect.annotateCurrentSpan({ "xmedia.protocol": protocol })
-  return yield* Uploader.uploadFile(source, { ...options, protocol })
-})
+): Effect.Effect<
+  Uploader.UploadedMedia,
+  Uploader.UploadError | Uploader.SourceError<S>,
+  XClient | Uploader.SourceContext<S>
+> =>
+  Effect.gen(function*() {
+    const protocol = yield* resolveProtocol("Media.upload", options?.protocol)
+    yield* Effect.annotateCurrentSpan({ "xmedia.protocol": protocol })
+    return yield* Uploader.uploadFile(source, { ...options, protocol })
+  }).pipe(Effect.withSpan("Media.upload"))
 
 // ---------------------------------------------------------------------------------------------------------------
 // Alt text

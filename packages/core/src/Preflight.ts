@@ -487,12 +487,18 @@ export const inspectFile: (
 )
 
 /**
- * Inspects a path (with `FileSystem`) or bytes: the single entry point the uploader uses.
+ * Inspects a path (which needs `FileSystem`) or bytes (which need nothing): the single entry point the uploader
+ * uses.
  *
  * @since 0.1.0
  */
-export const inspect = (
-  source: string | Uint8Array,
+export const inspect = <S extends string | Uint8Array>(
+  source: S,
   options?: Options
-): Effect.Effect<Inspection, XError.InvalidInput, FileSystem.FileSystem> =>
-  typeof source === "string" ? inspectFile(source, options) : inspectBytes(source, options)
+): Effect.Effect<Inspection, XError.InvalidInput, S extends string ? FileSystem.FileSystem : never> =>
+  // only a path reads the file system; bytes are inspected in memory
+  (typeof source === "string" ? inspectFile(source, options) : inspectBytes(source as Uint8Array, options)) as Effect.Effect<
+    Inspection,
+    XError.InvalidInput,
+    S extends string ? FileSystem.FileSystem : never
+  >

@@ -263,7 +263,7 @@ export interface StreamSource<E = never, R = never> {
  * ```ts
  * const source = Uploader.fromStream(response.stream, { size: Number(contentLength), name: "clip.mp4" })
  * const media = yield* Uploader.uploadFile(source, { concurrency: 4 })
- * // Effect<UploadedMedia, UploadError | ResponseError, XClient | FileSystem>
+ * // Effect<UploadedMedia, UploadError | ResponseError, XClient>
  * ```
  *
  * @since 0.1.0
@@ -280,6 +280,23 @@ export const fromStream = <E, R>(
  * @since 0.1.0
  */
 export type Source<E = never, R = never> = string | Uint8Array | StreamSource<E, R>
+
+/**
+ * What uploading `S` needs besides the `XClient`: `FileSystem` for a path, the stream's own requirements for a
+ * stream, nothing for bytes (so bytes upload on any platform, with no file system layer).
+ *
+ * @since 0.1.0
+ */
+export type SourceContext<S> = S extends string ? FileSystem.FileSystem
+  : S extends StreamSource<infer _E, infer R> ? R
+  : never
+
+/**
+ * How reading `S` can fail besides `UploadError`: a stream's own error; nothing for a path or bytes.
+ *
+ * @since 0.1.0
+ */
+export type SourceError<S> = S extends StreamSource<infer E, infer _R> ? E : never
 
 const isStreamSource = <E, R>(source: Source<E, R>): source is StreamSource<E, R> =>
   typeof source === "object" && !(source instanceof Uint8Array) && source._tag === "StreamSource"
@@ -323,8 +340,9 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
 }
 
 /**
- * Uploads a file (path), bytes or a stream (`fromStream`; its error `E` and requirements `R` join the result's)
- * with the chunked flow (v2 by default, v1.1 with `protocol: "v1.1"`) and waits
+ * Uploads a file (path, which needs `FileSystem`), bytes (which need nothing more) or a stream (`fromStream`; its
+ * error and requirements join the result's) with the chunked flow (v2 by default, v1.1 with `protocol: "v1.1"`) and
+ * waits
  * until X has processed it. Preflight runs first, so a missing file, a directory, an empty or unsupported file, an
  * unknown or unfitting category, a file over the limit, or v1.1 without OAuth 1.0a credentials fails with
  * `XError.InvalidInput` before any network call.
@@ -337,12 +355,15 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
  *
  * @since 0.1.0
  */
-export const uploadFile: <E = never, R = never>(
-  source: Source<E, R>,
+export const uploadFile = <S extends Source<unknown, unknown>>(
+  source: S,
   options?: Options
-) => Effect.Effect<UploadedMedia, UploadError | E, XClient.XClient | FileSystem.FileSystem | R> = Effect.fn(
-  "Uploader.uploadFile"
-)(function*<E, R>(source: Source<E, R>, options: Options = {}) {
+): Effect.Effect<UploadedMedia, UploadError | SourceError<S>, XClient.XClient | SourceContext<S>> =>
+  // `FileSystem` is only asked for when the source is a path (in `Preflight.inspect` and the file slots), and a
+  // stream's error and requirements are only those of its stream: the implementation's wider type, narrowed here
+  upload(source, options) as Effect.Effect<UploadedMedia, UploadError | SourceError<S>, XClient.XClient | SourceContext<S>>
+
+const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E, R>, options: Options = {}) {
   const optionsOk = validateOptions(options)
   if (Either.isLeft(optionsOk)) return yield* optionsOk.left
   const emit = options.onProgress ?? (() => Effect.void)
@@ -858,13 +879,13 @@ const awaitProcessing = <R>(
  *
  * @since 0.1.0
  */
-export const uploadFileStream = <E = never, R = never>(
-  source: Source<E, R>,
+export const uploadFileStream = <S extends Source<unknown, unknown>>(
+  source: S,
   options: Options = {}
-): Stream.Stream<Progress, UploadError | E, XClient.XClient | FileSystem.FileSystem | R> =>
+): Stream.Stream<Progress, UploadError | SourceError<S>, XClient.XClient | SourceContext<S>> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
-      const mailbox = yield* Mailbox.make<Progress, UploadError | E>()
+      const mailbox = yield* Mailbox.make<Progress, UploadError | SourceError<S>>()
       const user = options.onProgress
       yield* uploadFile(source, {
         ...options,

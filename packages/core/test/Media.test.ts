@@ -250,7 +250,7 @@ describe("Media.post", () => {
 })
 
 describe("Media.upload", () => {
-  it.effect("v2 by default: initialize / append / finalize under /2/media/upload", () => {
+  it.effect("v2 by default: initialize / append / finalize under /2/media/upload (bytes need no FileSystem)", () => {
     const fake = v1Client()
     return Effect.gen(function*() {
       const media = yield* Media.upload(png)
@@ -261,7 +261,7 @@ describe("Media.upload", () => {
       ])
       assert.strictEqual(media.mediaId, IMAGE)
       assert.strictEqual(media.mediaCategory, "tweet_image")
-    }).pipe(Effect.provide(Layer.merge(fake.layer, NodeContext.layer)))
+    }).pipe(Effect.provide(fake.layer))
   })
 
   it.effect("v1.1 from the scope: INIT / APPEND / FINALIZE on media/upload.json, same result shape", () => {

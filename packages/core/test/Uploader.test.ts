@@ -79,6 +79,19 @@ describe("Uploader.uploadFile", () => {
       ])
     }))
 
+  it.effect("bytes and streams upload with the XClient alone: no FileSystem in the requirements or at run time", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX()
+      const fromBytes = yield* Uploader.uploadFile(mp4, { chunkSize: 10000 }).pipe(Effect.provide(fake.layer))
+      assert.strictEqual(fromBytes.size, mp4.length)
+      assert.deepStrictEqual(fake.assembled(), mp4)
+      const streamed = makeFakeX()
+      const source = Uploader.fromStream(Stream.make(mp4.subarray(0, 7000), mp4.subarray(7000)), { size: mp4.length })
+      const fromStream = yield* Uploader.uploadFile(source, { chunkSize: 10000 }).pipe(Effect.provide(streamed.layer))
+      assert.strictEqual(fromStream.size, mp4.length)
+      assert.deepStrictEqual(streamed.assembled(), mp4)
+    }))
+
   it.effect("an image with no processing_info completes right after FINALIZE (no STATUS call)", () =>
     Effect.gen(function*() {
       const fake = makeFakeX()
