@@ -164,19 +164,21 @@ export type UploadOptions = Uploader.Options
  *
  * @since 0.1.0
  */
-export const upload = <S extends Uploader.Source<unknown, unknown>>(
+export const upload: <S extends Uploader.Source<unknown, unknown>>(
   source: S,
   options?: UploadOptions
-): Effect.Effect<
+) => Effect.Effect<
   Uploader.UploadedMedia,
   Uploader.UploadError | Uploader.SourceError<S>,
   XClient | Uploader.SourceContext<S>
-> =>
-  Effect.gen(function*() {
-    const protocol = yield* resolveProtocol("Media.upload", options?.protocol)
-    yield* Effect.annotateCurrentSpan({ "xmedia.protocol": protocol })
-    return yield* Uploader.uploadFile(source, { ...options, protocol })
-  }).pipe(Effect.withSpan("Media.upload"))
+> = Effect.fn("Media.upload")(function*<S extends Uploader.Source<unknown, unknown>>(
+  source: S,
+  options?: UploadOptions
+) {
+  const protocol = yield* resolveProtocol("Media.upload", options?.protocol)
+  yield* Effect.annotateCurrentSpan({ "xmedia.protocol": protocol })
+  return yield* Uploader.uploadFile(source, { ...options, protocol })
+})
 
 // ---------------------------------------------------------------------------------------------------------------
 // Alt text

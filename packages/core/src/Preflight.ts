@@ -497,8 +497,10 @@ export const inspect = <S extends string | Uint8Array>(
   options?: Options
 ): Effect.Effect<Inspection, XError.InvalidInput, S extends string ? FileSystem.FileSystem : never> =>
   // only a path reads the file system; bytes are inspected in memory
-  (typeof source === "string" ? inspectFile(source, options) : inspectBytes(source as Uint8Array, options)) as Effect.Effect<
-    Inspection,
-    XError.InvalidInput,
-    S extends string ? FileSystem.FileSystem : never
-  >
+  (typeof source === "string"
+    ? inspectFile(source, options)
+    : inspectBytes(source as Uint8Array, options)) as Effect.Effect<
+      Inspection,
+      XError.InvalidInput,
+      S extends string ? FileSystem.FileSystem : never
+    >

@@ -170,8 +170,8 @@ export interface Resume {
  * - `mediaCategory`, `destination`, `premium`: see `Preflight.Options` (category chosen from the content when
  *   left out).
  * - `additionalOwners`, `shared`: passed to INITIALIZE.
- * - `chunkSize`: bytes per segment (default 4 MiB, at most 5 MB (5,000,000 bytes); raised when the file would need more than 1000
- *   segments).
+ * - `chunkSize`: bytes per segment (default 4 MiB, at most 5 MB: 5,000,000 bytes; raised when the file would need
+ *   more than 1000 segments).
  * - `concurrency`: APPENDs in flight (default 4).
  * - `retry`: policy for each call (each segment on its own). Without it, each kind of call takes the client's
  *   policy for it (`XClient.layer({ retry: { byEndpoint: { "MediaUpload.append": ... } } })`, then the client's
@@ -342,9 +342,8 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
 /**
  * Uploads a file (path, which needs `FileSystem`), bytes (which need nothing more) or a stream (`fromStream`; its
  * error and requirements join the result's) with the chunked flow (v2 by default, v1.1 with `protocol: "v1.1"`) and
- * waits
- * until X has processed it. Preflight runs first, so a missing file, a directory, an empty or unsupported file, an
- * unknown or unfitting category, a file over the limit, or v1.1 without OAuth 1.0a credentials fails with
+ * waits until X has processed it. Preflight runs first, so a missing file, a directory, an empty or unsupported
+ * file, an unknown or unfitting category, a file over the limit, or v1.1 without OAuth 1.0a credentials fails with
  * `XError.InvalidInput` before any network call.
  *
  * @example
@@ -361,7 +360,11 @@ export const uploadFile = <S extends Source<unknown, unknown>>(
 ): Effect.Effect<UploadedMedia, UploadError | SourceError<S>, XClient.XClient | SourceContext<S>> =>
   // `FileSystem` is only asked for when the source is a path (in `Preflight.inspect` and the file slots), and a
   // stream's error and requirements are only those of its stream: the implementation's wider type, narrowed here
-  upload(source, options) as Effect.Effect<UploadedMedia, UploadError | SourceError<S>, XClient.XClient | SourceContext<S>>
+  upload(source, options) as Effect.Effect<
+    UploadedMedia,
+    UploadError | SourceError<S>,
+    XClient.XClient | SourceContext<S>
+  >
 
 const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E, R>, options: Options = {}) {
   const optionsOk = validateOptions(options)

@@ -21,7 +21,7 @@ export interface BufferPool {
 
 /** At most this many buffers... @internal */
 export const maxBuffers = 8
-/** ...and this many bytes are kept per client (8 x 5 MiB: more than X's largest chunk, 5 MB, plus framing). @internal */
+/** ...and this many bytes per client (8 x 5 MiB: more than X's largest chunk, 5 MB, plus framing). @internal */
 export const maxBytes = 8 * (5 * 1024 * 1024 + 1024)
 
 /** An empty pool. @internal */
