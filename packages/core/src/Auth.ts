@@ -26,7 +26,16 @@ import type * as XError from "./XError.js"
 /**
  * OAuth 2.0 user context (authorization code + PKCE). With `refreshToken` and `clientId` the client refreshes the
  * access token via `POST /2/oauth2/token` about 60 s before `expiresAt`, and once after a 401. With
- * `clientSecret` (confidential clients) the refresh uses HTTP Basic auth.
+ * `clientSecret` (confidential clients) the refresh uses HTTP Basic auth. X rotates the refresh token on every
+ * refresh: `onRefresh` receives the new tokens, so an app that keeps them between runs can store them.
+ *
+ * @example
+ * ```ts
+ * const auth = Auth.oauth2User({
+ *   accessToken, refreshToken, clientId: "my-client-id", expiresAt,
+ *   onRefresh: (tokens) => saveTokens(tokens) // an Effect<void>: store tokens.refreshToken
+ * })
+ * ```
  *
  * @since 0.1.0
  */
@@ -37,6 +46,8 @@ export interface OAuth2User {
   readonly clientId?: string | undefined
   readonly clientSecret?: Redacted.Redacted<string> | undefined
   readonly expiresAt?: Date | undefined
+  /** Told about every successful refresh, once its tokens are in use (its own failures are not the call's). */
+  readonly onRefresh?: ((tokens: RefreshedTokens) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -126,7 +137,27 @@ export interface Authorizer {
     context: AuthorizeContext
   ) => Effect.Effect<
     { readonly request: HttpClientRequest.HttpClientRequest; readonly generation: number },
-    XError.AppOnlyNotAllowed | XError.TokenRefreshFailed
+    XError.AppOnlyNotAllowed | RefreshError
   >
-  readonly refresh: (generation: number) => Effect.Effect<boolean, XError.TokenRefreshFailed>
+  readonly refresh: (generation: number) => Effect.Effect<boolean, RefreshError>
+}
+
+/**
+ * Why an OAuth 2.0 token refresh failed: `TokenRefreshFailed` when X refused the refresh token (re-authorize the
+ * user), `Transport` or `ServerError` when the token endpoint could not answer (transient: retried like any call).
+ *
+ * @since 0.1.0
+ */
+export type RefreshError = XError.TokenRefreshFailed | XError.Transport | XError.ServerError
+
+/**
+ * The tokens a refresh produced, for `OAuth2User.onRefresh`. X rotates refresh tokens: the old one is used up, so an
+ * app that keeps tokens between runs must store the new `refreshToken`.
+ *
+ * @since 0.1.0
+ */
+export interface RefreshedTokens {
+  readonly accessToken: Redacted.Redacted<string>
+  readonly refreshToken: Redacted.Redacted<string> | undefined
+  readonly expiresAt: Date | undefined
 }

@@ -123,7 +123,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const base = deadlines !== undefined ? deadlines.withTimeout(timeoutMs) : yield* HttpClient.HttpClient
     const httpClient = options.transformClient ? options.transformClient(base) : base
     const baseUrl = trimSlash(options.baseUrl ?? "https://api.x.com")
-    const authorizer = yield* makeAuthorizer(options.auth, { httpClient, baseUrl })
+    const authorizer = yield* makeAuthorizer(options.auth, { httpClient, baseUrl, requestTimeout })
     const rateLimits = yield* Ref.make<ReadonlyMap<string, RateLimit.Info>>(new Map())
     return {
       httpClient,

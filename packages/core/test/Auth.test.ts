@@ -1,6 +1,6 @@
 import { Headers } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, ConfigProvider, Effect, Exit, Inspectable, Layer, Logger, Redacted, TestClock } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Fiber, Inspectable, Layer, Logger, Redacted, TestClock } from "effect"
 import { Auth, MediaLookup, MediaMetadata, MediaSubtitles, MediaUpload, Posts, Retry, Users, XClient, type XError } from "../src/index.js"
 import { fakeClient, type Recorded, type Reply, secrets, userAuth } from "./utils/FakeHttp.js"
 import { makeRecordingTracer } from "./utils/RecordingTracer.js"
@@ -34,6 +34,89 @@ describe("Auth: OAuth 2.0 refresh", () => {
       yield* Users.me()
       assert.strictEqual(fake.requests.length, 5)
       assert.strictEqual(new URLSearchParams(fake.requests[3].text).get("refresh_token"), secrets.newRefreshToken)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("an interrupted caller does not lose the rotated refresh token: the refresh ends, is kept, onRefresh is told", () => {
+    const refreshes: Array<Auth.RefreshedTokens> = []
+    const auth = Auth.oauth2User({
+      accessToken: Redacted.make(secrets.accessToken),
+      refreshToken: Redacted.make(secrets.refreshToken),
+      clientId: "client-id-1",
+      expiresAt: new Date(30_000),
+      onRefresh: (tokens) => Effect.sync(() => void refreshes.push(tokens))
+    })
+    const fake = fakeClient((r) => isToken(r) ? { delay: "2 seconds", reply: tokenReply } : me, { auth })
+    return Effect.gen(function*() {
+      const caller = yield* Effect.fork(Users.me())
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.interrupt(caller) // X has the request: its refresh token is as good as used
+      yield* TestClock.adjust("1 second")
+      yield* Users.me()
+      assert.deepStrictEqual(fake.requests.map((r) => r.url.pathname), ["/2/oauth2/token", "/2/users/me"])
+      assert.strictEqual(fake.requests[1].headers["authorization"], `Bearer ${secrets.newAccessToken}`)
+      assert.strictEqual(refreshes.length, 1)
+      assert.strictEqual(Redacted.value(refreshes[0]!.refreshToken!), secrets.newRefreshToken)
+      assert.strictEqual(refreshes[0]!.expiresAt?.getTime(), 2_000 + 7_200_000)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("concurrent callers share one refresh, a failed one too: one token request, every caller fails", () => {
+    const refused: Reply = { status: 400, body: { error: "invalid_request", error_description: "Value passed for the token was invalid." } }
+    const fake = fakeClient((r) => isToken(r) ? { delay: "1 second", reply: refused } : me, {
+      auth: userAuth({ expiresAt: new Date(30_000) }),
+      retry: { default: Retry.none }
+    })
+    return Effect.gen(function*() {
+      const callers = yield* Effect.fork(Effect.all(Array.from({ length: 4 }, () => Effect.flip(Users.me())), { concurrency: 4 }))
+      yield* TestClock.adjust("1 second")
+      const errors = yield* Fiber.join(callers)
+      assert.deepStrictEqual(errors.map((e) => e._tag), Array(4).fill("TokenRefreshFailed"))
+      assert.strictEqual(fake.requests.filter(isToken).length, 1)
+      assert.include(errors[0]!.message, "Re-authorize the user")
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("a token endpoint that cannot answer is transient: Transport or ServerError, retried by Retry.standard", () => {
+    let tokenCalls = 0
+    const fake = fakeClient((r) => {
+      if (!isToken(r)) return me
+      tokenCalls++
+      return tokenCalls === 1 ? { fail: "ECONNRESET" } : tokenCalls === 2 ? { status: 503, raw: "" } : tokenReply
+    }, { auth: userAuth({ expiresAt: new Date(30_000) }), retry: { default: Retry.standardWith({ transient: { jitter: false } }) } })
+    return Effect.gen(function*() {
+      const caller = yield* Effect.fork(Users.me())
+      yield* TestClock.adjust("500 millis") // after the connection reset
+      yield* TestClock.adjust("1 second") // after the 503
+      const res = yield* Fiber.join(caller)
+      assert.strictEqual(res.data.id, "1")
+      assert.strictEqual(tokenCalls, 3)
+      const failing = fakeClient((r) => isToken(r) ? { status: 503, raw: "" } : me, {
+        auth: userAuth({ expiresAt: new Date(30_000) }),
+        retry: { default: Retry.none }
+      })
+      const e = yield* Effect.flip(Users.me().pipe(Effect.provide(failing.layer)))
+      assert.strictEqual(e._tag, "ServerError")
+      if (e._tag === "ServerError") assert.strictEqual(e.endpoint, "Auth.refresh")
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("a token endpoint that never answers fails at the request timeout, not never", () => {
+    const fake = fakeClient((r) => isToken(r) ? { hang: true } : me, {
+      auth: userAuth({ expiresAt: new Date(30_000) }),
+      requestTimeout: "10 seconds",
+      retry: { default: Retry.none }
+    })
+    return Effect.gen(function*() {
+      const caller = yield* Effect.fork(Effect.flip(Users.me()))
+      yield* TestClock.adjust("10 seconds")
+      const e = yield* Fiber.join(caller)
+      assert.strictEqual(e._tag, "Transport")
+      if (e._tag === "Transport") {
+        assert.strictEqual(e.reason, "Timeout")
+        assert.strictEqual(e.endpoint, "Auth.refresh")
+      }
+      assert.strictEqual(fake.interrupted.count, 1)
     }).pipe(Effect.provide(fake.layer))
   })
 

@@ -5,10 +5,11 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Option, Redacted, Ref, Schema } from "effect"
+import { Clock, type Duration, Effect, Fiber, Option, Redacted, Ref, Schema } from "effect"
 import type * as Auth from "../Auth.js"
 import * as OAuth1 from "../OAuth1.js"
 import * as XError from "../XError.js"
+import * as Errors from "./errors.js"
 import { clockOf } from "./fiberClock.js"
 
 /** Refresh this long before `expiresAt`. @internal */
@@ -34,11 +35,16 @@ const OAuthErrorBody = Schema.Struct({
   error_description: Schema.optional(Schema.String)
 })
 
+/** What an authorizer needs from its client. @internal */
+export interface AuthorizerEnv {
+  readonly httpClient: HttpClient.HttpClient
+  readonly baseUrl: string
+  /** A token refresh must end within this (the client's `requestTimeout`). */
+  readonly requestTimeout: Duration.DurationInput
+}
+
 /** @internal */
-export const makeAuthorizer = (
-  credentials: Auth.Credentials,
-  env: { readonly httpClient: HttpClient.HttpClient; readonly baseUrl: string }
-): Effect.Effect<Auth.Authorizer> => {
+export const makeAuthorizer = (credentials: Auth.Credentials, env: AuthorizerEnv): Effect.Effect<Auth.Authorizer> => {
   switch (credentials._tag) {
     case "AppOnly":
       return Effect.succeed<Auth.Authorizer>({
@@ -59,10 +65,87 @@ export const makeAuthorizer = (
   }
 }
 
-const makeOAuth2 = (
+const ENDPOINT = "Auth.refresh"
+
+/**
+ * One `POST /2/oauth2/token` exchange: the new state, or why not. A token endpoint that cannot be reached, times out
+ * or has a server error is `Transport` / `ServerError` (transient: the refresh token is still good, a retry may
+ * work); a refusal (400, 401: a used or revoked refresh token) is `TokenRefreshFailed` (re-authorize).
+ */
+const exchangeToken = (
   credentials: Auth.OAuth2User,
-  env: { readonly httpClient: HttpClient.HttpClient; readonly baseUrl: string }
-): Effect.Effect<Auth.Authorizer> =>
+  env: AuthorizerEnv,
+  current: TokenState
+): Effect.Effect<TokenState, Auth.RefreshError> =>
+  Effect.gen(function*() {
+    const refreshToken = current.refreshToken
+    const clientId = credentials.clientId
+    if (refreshToken === undefined || clientId === undefined) {
+      return yield* new XError.TokenRefreshFailed({ detail: "no refresh token or client id was given" })
+    }
+    let request = HttpClientRequest.post(`${env.baseUrl}/2/oauth2/token`).pipe(
+      HttpClientRequest.acceptJson,
+      HttpClientRequest.bodyUrlParams({
+        grant_type: "refresh_token",
+        refresh_token: Redacted.value(refreshToken),
+        client_id: clientId
+      })
+    )
+    if (credentials.clientSecret !== undefined) {
+      request = HttpClientRequest.basicAuth(request, clientId, Redacted.value(credentials.clientSecret))
+    }
+    const response = yield* env.httpClient.execute(request).pipe(
+      Effect.mapError((e) => Errors.fromRequestError(ENDPOINT, e))
+    )
+    const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
+    const json = Option.getOrUndefined(parseJson(text))
+    if (response.status < 200 || response.status >= 300) {
+      const body = Schema.decodeUnknownOption(OAuthErrorBody)(json)
+      const described = Option.match(body, {
+        onNone: () => undefined,
+        onSome: (b) => [b.error, b.error_description].filter((s) => s !== undefined).join(": ") || undefined
+      })
+      if (response.status >= 500) {
+        return yield* new XError.ServerError({
+          endpoint: ENDPOINT,
+          status: response.status,
+          ...(described === undefined ? {} : { detail: described })
+        })
+      }
+      return yield* new XError.TokenRefreshFailed({
+        status: response.status,
+        detail: described ?? "the token endpoint refused the refresh token"
+      })
+    }
+    const decoded = yield* Schema.decodeUnknown(TokenResponse)(json).pipe(
+      Effect.mapError(() =>
+        new XError.TokenRefreshFailed({
+          status: response.status,
+          detail: "the token endpoint answered without an access_token"
+        })
+      )
+    )
+    const now = yield* Clock.currentTimeMillis
+    return {
+      accessToken: Redacted.make(decoded.access_token),
+      refreshToken: decoded.refresh_token !== undefined ? Redacted.make(decoded.refresh_token) : refreshToken,
+      expiresAt: decoded.expires_in !== undefined ? now + decoded.expires_in * 1000 : undefined,
+      generation: current.generation + 1
+    } satisfies TokenState
+  }).pipe(
+    Effect.timeoutFail({
+      duration: env.requestTimeout,
+      onTimeout: () =>
+        new XError.Transport({
+          endpoint: ENDPOINT,
+          reason: "Timeout",
+          sent: true,
+          description: "the token endpoint did not answer within the request timeout"
+        })
+    })
+  )
+
+const makeOAuth2 = (credentials: Auth.OAuth2User, env: AuthorizerEnv): Effect.Effect<Auth.Authorizer> =>
   Effect.gen(function*() {
     const state = yield* Ref.make<TokenState>({
       accessToken: credentials.accessToken,
@@ -72,73 +155,48 @@ const makeOAuth2 = (
     })
     const lock = yield* Effect.makeSemaphore(1)
     const canRefresh = (s: TokenState) => s.refreshToken !== undefined && credentials.clientId !== undefined
+    /** The refresh in flight, for the generation it replaces. */
+    let running: { readonly generation: number; readonly fiber: Fiber.RuntimeFiber<TokenState, Auth.RefreshError> } | undefined
 
-    const doRefresh = (current: TokenState): Effect.Effect<TokenState, XError.TokenRefreshFailed> =>
-      Effect.gen(function*() {
-        const refreshToken = current.refreshToken
-        const clientId = credentials.clientId
-        if (refreshToken === undefined || clientId === undefined) {
-          return yield* new XError.TokenRefreshFailed({
-            detail: "no refresh token or client id was given"
-          })
-        }
-        let request = HttpClientRequest.post(`${env.baseUrl}/2/oauth2/token`).pipe(
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.bodyUrlParams({
-            grant_type: "refresh_token",
-            refresh_token: Redacted.value(refreshToken),
-            client_id: clientId
-          })
-        )
-        if (credentials.clientSecret !== undefined) {
-          request = HttpClientRequest.basicAuth(request, clientId, Redacted.value(credentials.clientSecret))
-        }
-        const response = yield* env.httpClient.execute(request).pipe(
-          Effect.mapError((e) =>
-            new XError.TokenRefreshFailed({ detail: `the token endpoint could not be reached (${e.reason})` })
+    /**
+     * The refresh of `generation`'s token: the one in flight if there is one (its success or its failure is every
+     * caller's), else a new one. It runs in a fiber of its own: a caller that is interrupted (a timeout, a failing
+     * sibling segment) stops waiting, but the exchange still ends and its new tokens are kept, since X has already
+     * used up the old refresh token once it answered.
+     */
+    const refreshed = (generation: number): Effect.Effect<TokenState, Auth.RefreshError> =>
+      Effect.flatMap(lock.withPermits(1)(Effect.gen(function*() {
+        const current = yield* Ref.get(state)
+        if (current.generation !== generation) return Fiber.succeed(current)
+        if (running !== undefined && running.generation === generation) return running.fiber
+        const fiber = yield* Effect.forkDaemon(
+          exchangeToken(credentials, env, current).pipe(
+            Effect.tap((next) =>
+              Effect.zipRight(
+                Ref.set(state, next),
+                credentials.onRefresh === undefined ? Effect.void : credentials.onRefresh({
+                  accessToken: next.accessToken,
+                  refreshToken: next.refreshToken,
+                  expiresAt: next.expiresAt === undefined ? undefined : new Date(next.expiresAt)
+                })
+              )
+            ),
+            Effect.withSpan(ENDPOINT),
+            Effect.ensuring(Effect.sync(() => {
+              if (running?.generation === generation) running = undefined
+            }))
           )
         )
-        const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
-        const json = Option.getOrUndefined(parseJson(text))
-        if (response.status < 200 || response.status >= 300) {
-          const body = Schema.decodeUnknownOption(OAuthErrorBody)(json)
-          const detail = Option.match(body, {
-            onNone: () => "the token endpoint refused the refresh token",
-            onSome: (b) =>
-              [b.error, b.error_description].filter((s) => s !== undefined).join(": ") ||
-              "the token endpoint refused the refresh token"
-          })
-          return yield* new XError.TokenRefreshFailed({ status: response.status, detail })
-        }
-        const decoded = yield* Schema.decodeUnknown(TokenResponse)(json).pipe(
-          Effect.mapError(() =>
-            new XError.TokenRefreshFailed({
-              status: response.status,
-              detail: "the token endpoint answered without an access_token"
-            })
-          )
-        )
-        const now = yield* Clock.currentTimeMillis
-        const next: TokenState = {
-          accessToken: Redacted.make(decoded.access_token),
-          refreshToken: decoded.refresh_token !== undefined ? Redacted.make(decoded.refresh_token) : refreshToken,
-          expiresAt: decoded.expires_in !== undefined ? now + decoded.expires_in * 1000 : undefined,
-          generation: current.generation + 1
-        }
-        yield* Ref.set(state, next)
-        return next
-      }).pipe(Effect.withSpan("Auth.refresh"))
+        running = { generation, fiber }
+        return fiber
+      })), Fiber.join)
 
     // one runtime step when the token is fresh (every request, each upload segment included)
-    const fresh: Effect.Effect<TokenState, XError.TokenRefreshFailed> = Effect.withFiberRuntime((fiber) => {
+    const fresh: Effect.Effect<TokenState, Auth.RefreshError> = Effect.withFiberRuntime((fiber) => {
       const now = clockOf(fiber).unsafeCurrentTimeMillis()
       const expiring = (s: TokenState) => s.expiresAt !== undefined && now >= s.expiresAt - refreshSkewMillis
       return Effect.flatMap(Ref.get(state), (current) =>
-        !expiring(current) || !canRefresh(current)
-          ? Effect.succeed(current)
-          : lock.withPermits(1)(
-            Effect.flatMap(Ref.get(state), (again) => expiring(again) ? doRefresh(again) : Effect.succeed(again))
-          ))
+        !expiring(current) || !canRefresh(current) ? Effect.succeed(current) : refreshed(current.generation))
     })
 
     return {
@@ -149,13 +207,11 @@ const makeOAuth2 = (
           generation: s.generation
         })),
       refresh: (generation) =>
-        lock.withPermits(1)(
-          Effect.flatMap(Ref.get(state), (current) => {
-            if (current.generation !== generation) return Effect.succeed(true)
-            if (!canRefresh(current)) return Effect.succeed(false)
-            return Effect.as(doRefresh(current), true)
-          })
-        )
+        Effect.flatMap(Ref.get(state), (current) => {
+          if (current.generation !== generation) return Effect.succeed(true)
+          if (!canRefresh(current)) return Effect.succeed(false)
+          return Effect.as(refreshed(generation), true)
+        })
     } satisfies Auth.Authorizer
   })
 

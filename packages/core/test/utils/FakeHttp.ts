@@ -2,7 +2,7 @@
  * A fake `HttpClient` for core tests: records every request and answers with a handler.
  */
 import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Effect, Layer, Redacted } from "effect"
+import { type Duration, Effect, Layer, Redacted } from "effect"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Auth, XClient } from "../../src/index.js"
@@ -27,6 +27,8 @@ export type Reply =
   | { readonly hang: true; readonly teardown?: Effect.Effect<void> }
   /** Answers `status` with headers, then never ends the body. */
   | { readonly stalledBody: number }
+  /** Answers `reply` after `delay` (on the test's Clock). */
+  | { readonly delay: Duration.DurationInput; readonly reply: Reply }
 
 /** Reads an X example body from test/fixtures/x-examples. */
 export const example = (name: string): unknown =>
@@ -94,40 +96,46 @@ export const makeFake = (handler: (request: Recorded, index: number) => Reply) =
         request
       }
       requests.push(recorded)
-      const reply = handler(recorded, requests.length - 1)
-      if ("hang" in reply) {
-        return Effect.onInterrupt(
-          Effect.never,
-          () => Effect.zipRight(reply.teardown ?? Effect.void, Effect.sync(() => interrupted.count++))
-        )
-      }
-      if ("stalledBody" in reply) {
-        const body = new ReadableStream<Uint8Array>({
-          start: (controller) => controller.enqueue(new TextEncoder().encode("{\"data\":"))
-        })
-        return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: reply.stalledBody })))
-      }
-      if ("fail" in reply) {
-        return Effect.fail(
-          new HttpClientError.RequestError({
-            request,
-            reason: "Transport",
-            cause: Object.assign(new Error(`fake ${reply.fail}`), { code: reply.fail })
-          })
-        )
-      }
-      const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body))
-      return Effect.succeed(
-        HttpClientResponse.fromWeb(
-          request,
-          new Response(reply.status === 204 ? null : text, {
-            status: reply.status,
-            headers: { "content-type": "application/json", ...reply.headers }
-          })
-        )
-      )
+      return respond(request, handler(recorded, requests.length - 1))
     })
   )
+  const respond = (
+    request: HttpClientRequest.HttpClientRequest,
+    reply: Reply
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+    if ("delay" in reply) return Effect.delay(respond(request, reply.reply), reply.delay)
+    if ("hang" in reply) {
+      return Effect.onInterrupt(
+        Effect.never,
+        () => Effect.zipRight(reply.teardown ?? Effect.void, Effect.sync(() => interrupted.count++))
+      )
+    }
+    if ("stalledBody" in reply) {
+      const body = new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(new TextEncoder().encode("{\"data\":"))
+      })
+      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: reply.stalledBody })))
+    }
+    if ("fail" in reply) {
+      return Effect.fail(
+        new HttpClientError.RequestError({
+          request,
+          reason: "Transport",
+          cause: Object.assign(new Error(`fake ${reply.fail}`), { code: reply.fail })
+        })
+      )
+    }
+    const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body))
+    return Effect.succeed(
+      HttpClientResponse.fromWeb(
+        request,
+        new Response(reply.status === 204 ? null : text, {
+          status: reply.status,
+          headers: { "content-type": "application/json", ...reply.headers }
+        })
+      )
+    )
+  }
   return { requests, interrupted, client, httpLayer: Layer.succeed(HttpClient.HttpClient, client) }
 }
 
