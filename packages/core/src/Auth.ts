@@ -144,11 +144,12 @@ export interface Authorizer {
 
 /**
  * Why an OAuth 2.0 token refresh failed: `TokenRefreshFailed` when X refused the refresh token (re-authorize the
- * user), `Transport` or `ServerError` when the token endpoint could not answer (transient: retried like any call).
+ * user), `Transport` or `ServerError` when the token endpoint could not answer (transient: retried like any call),
+ * `InvalidInput` when its URL is not valid (the client's `baseUrl`).
  *
  * @since 0.1.0
  */
-export type RefreshError = XError.TokenRefreshFailed | XError.Transport | XError.ServerError
+export type RefreshError = XError.TokenRefreshFailed | XError.Transport | XError.ServerError | XError.InvalidInput
 
 /**
  * The tokens a refresh produced, for `OAuth2User.onRefresh`. X rotates refresh tokens: the old one is used up, so an

@@ -178,15 +178,21 @@ export const create: (
       retryOnly: XError.isCertainlyNotApplied
     }).pipe(
       Effect.catchIf(
-        (e): e is XError.ServerError | XError.Transport =>
-          e._tag === "ServerError" || (e._tag === "Transport" && e.sent),
+        (e): e is XError.ServerError | XError.Transport | XError.UnexpectedResponse =>
+          e._tag === "ServerError" || (e._tag === "Transport" && e.sent) ||
+          // X answered 2xx (the post was created) with a body that did not decode: its id is unknown
+          (e._tag === "UnexpectedResponse" && e.status >= 200 && e.status < 300),
         (e) =>
           Effect.fail(
             new XError.PostMayExist({
               endpoint: "Posts.create",
               text: valid.text,
               mediaIds,
-              reason: e._tag === "ServerError" ? `HTTP ${e.status} from X` : `${e.reason} after the request was sent`
+              reason: e._tag === "ServerError"
+                ? `HTTP ${e.status} from X`
+                : e._tag === "UnexpectedResponse"
+                ? `X answered HTTP ${e.status}, so the post was most likely created, with a body xmedia could not read`
+                : `${e.reason} after the request was sent`
             })
           )
       )

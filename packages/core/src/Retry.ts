@@ -87,9 +87,12 @@ const backoff = (options: TransientOptions | undefined) => {
   return jittered.pipe(Schedule.modifyDelay((d) => Duration.min(d, cap)))
 }
 
+/** The shortest rate-limit wait: a reset already past (a clock ahead of X's) must not turn into instant retries. */
+const minimumRateLimitWaitMillis = 1_000
+
 /**
  * How long to wait for a rate-limit error: until its reset instant (read with the `Clock`, so `TestClock` drives
- * it), or `fallback` when X sent no reset. `None`-like `undefined` when the wait exceeds `maxWait`.
+ * it; at least 1 s), or `fallback` when X sent no reset. `None`-like `undefined` when the wait exceeds `maxWait`.
  *
  * @since 0.1.0
  */
@@ -100,7 +103,7 @@ export const rateLimitWait = (
   Effect.map(Clock.currentTimeMillis, (now) => {
     const wait = error.resetAt === undefined
       ? Duration.decode(options?.fallback ?? "60 seconds")
-      : Duration.millis(Math.max(0, error.resetAt - now))
+      : Duration.millis(Math.max(minimumRateLimitWaitMillis, error.resetAt - now))
     return Duration.greaterThan(wait, Duration.decode(options?.maxWait ?? "15 minutes")) ? undefined : wait
   })
 

@@ -36,6 +36,27 @@ describe("error mapping", () => {
       assert.include(e.message, "The 'query' parameter is required.")
     }))
 
+  it.effect("invalid-request in 2.167's flat shape: its parameter and value become the item", () =>
+    Effect.gen(function*() {
+      const e = yield* failWith({
+        status: 400,
+        body: {
+          type: "https://api.x.com/2/problems/invalid-request",
+          title: "Invalid Request",
+          detail: "The `media_category` value is not one of the allowed values.",
+          parameter: "media_category",
+          value: "tweet_photo",
+          status: 400
+        }
+      })
+      assert.strictEqual(e._tag, "InvalidRequest")
+      if (e._tag !== "InvalidRequest") return
+      assert.deepStrictEqual(e.errors, [
+        { message: "The `media_category` value is not one of the allowed values.", parameters: { media_category: ["tweet_photo"] } }
+      ])
+      assert.include(e.message, "[media_category]")
+    }))
+
   it.effect("client-forbidden carries reason and enrollment", () =>
     Effect.gen(function*() {
       const e = yield* failWith({ status: 403, body: example("v2-error.client-forbidden.json") })
@@ -156,6 +177,19 @@ describe("error mapping", () => {
       const c = yield* failWith({ fail: "ENOTFOUND" })
       assert.isTrue(c._tag === "Transport" && !c.sent && c.reason === "Network")
     }))
+
+  it.effect("a base URL that is not a URL is InvalidInput at once, not a transport failure to retry", () => {
+    const fake = fakeClient(() => ({ status: 201, body: {} }), { baseUrl: "api.x.com without a scheme", retry: { default: Retry.standard } })
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(Posts.create({ text: "hello" }))
+      assert.strictEqual(e._tag, "InvalidInput")
+      if (e._tag === "InvalidInput") {
+        assert.strictEqual(e.field, "baseUrl")
+        assert.include(e.message, "check the client's baseUrl")
+      }
+      assert.strictEqual(fake.requests.length, 0)
+    }).pipe(Effect.provide(fake.layer))
+  })
 
   it("problem slugs are matched on either host", () => {
     assert.strictEqual(XError.problemSlug("https://api.twitter.com/2/problems/usage-capped"), "usage-capped")

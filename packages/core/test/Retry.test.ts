@@ -89,6 +89,24 @@ describe("Retry", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("rateLimit: a reset already past still waits 1 s, so a skewed clock cannot cause instant retries", () => {
+    const fake = fakeClient(
+      sequence({ status: 429, headers: { "x-rate-limit-reset": "0" }, body: { title: "Too Many Requests", type: "about:blank" } }, ok),
+      { retry: { default: Retry.rateLimit() } }
+    )
+    return Effect.gen(function*() {
+      yield* TestClock.adjust("1 hour") // now is an hour past the reset X sent
+      const fiber = yield* Effect.fork(MediaUpload.status("1880028106020515840"))
+      yield* settle
+      yield* TestClock.adjust("999 millis")
+      yield* settle
+      assert.strictEqual(fake.requests.length, 1)
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(fake.requests.length, 2)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("rateLimit: a reset further than maxWait fails at once with RateLimited", () => {
     const fake = fakeClient(() => ({ status: 429, headers: { "x-rate-limit-reset": "86400" }, body: { title: "Too Many Requests", type: "about:blank" } }), {
       retry: { default: Retry.rateLimit({ maxWait: "15 minutes" }) }
@@ -156,7 +174,8 @@ describe("Retry", () => {
     return Effect.gen(function*() {
       const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
       yield* settle
-      yield* TestClock.adjust("1 minute")
+      // the first 429 waits for its reset (60 s); the second, whose reset has just passed, the minimum 1 s
+      yield* TestClock.adjust("61 seconds")
       yield* settle
       assert.strictEqual(fake.requests.length, 3)
       yield* TestClock.adjust("7 seconds")
@@ -250,6 +269,16 @@ describe("Posts.create is never retried blindly", () => {
       assert.deepStrictEqual(e.mediaIds, ["1880028106020515840"])
       assert.strictEqual(e.text, "hi")
       assert.include(e.message, "Posts.byUser")
+      assert.strictEqual(fake.requests.length, 1)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("a 201 whose body does not decode -> PostMayExist (the post was most likely created), one request", () => {
+    const fake = fakeClient(() => ({ status: 201, body: { data: { text: "no id here" } } }), { retry: { default: Retry.standard } })
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(Posts.create({ text: "hi" }))
+      assert.strictEqual(e._tag, "PostMayExist")
+      if (e._tag === "PostMayExist") assert.include(e.reason, "HTTP 201")
       assert.strictEqual(fake.requests.length, 1)
     }).pipe(Effect.provide(fake.layer))
   })

@@ -65,6 +65,14 @@ export const parseErrorBody = (text: string): Parsed => {
       items.push(parameters === undefined ? { message } : { message, parameters })
     }
   }
+  // 2.167's flat invalid-request problem: one `parameter` (and its `value`) beside `detail`, no `errors` list
+  const parameter = str(json.parameter)
+  if (items.length === 0 && parameter !== undefined) {
+    items.push({
+      message: str(json.detail) ?? `invalid ${parameter}`,
+      parameters: { [parameter]: json.value === undefined ? [] : [json.value] }
+    })
+  }
   const detail = str(json.detail) ?? v1Message ?? str(json.message) ?? str(json.error) ??
     (items.length > 0 ? items.map((i) => i.message).join("; ") : undefined)
   return {
@@ -158,18 +166,28 @@ const codeOf = (u: unknown, depth = 0): { code?: string; name?: string } => {
   return name === "AbortError" || name === "TimeoutError" ? { name } : inner
 }
 
-/** Classifies a transport failure; `sent` is false only when X certainly never saw the request. @internal */
+/**
+ * Classifies a transport failure; `sent` is false only when X certainly never saw the request. A request that could
+ * not even be built (an invalid URL, a body that cannot be encoded) is `InvalidInput`: retrying cannot help. @internal
+ */
 export const fromRequestError = (
   endpoint: string,
   error: HttpClientError.HttpClientError
-): XError.Transport => {
+): XError.Transport | XError.InvalidInput => {
   if (error._tag === "RequestError" && error.reason !== "Transport") {
-    return new XError.Transport({
-      endpoint,
-      reason: "Network",
-      sent: false,
-      description: error.reason === "InvalidUrl" ? "invalid URL (check baseUrl)" : "the request body could not be encoded"
-    })
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ""
+    return error.reason === "InvalidUrl"
+      ? new XError.InvalidInput({
+        endpoint,
+        field: "baseUrl",
+        message: `the request URL is not valid${cause}; check the client's baseUrl (and uploadBaseUrl), e.g. ` +
+          `"https://api.x.com"`
+      })
+      : new XError.InvalidInput({
+        endpoint,
+        field: "body",
+        message: `the request body could not be encoded${cause}; check the values passed to ${endpoint}`
+      })
   }
   const { code, name } = codeOf(error.cause)
   const description = code ?? name ?? (error.cause instanceof Error ? error.cause.message : undefined)
@@ -205,7 +223,7 @@ export const fromRequestError = (
  */
 export const fromBodyError = (endpoint: string, error: HttpClientError.HttpClientError): XError.Transport => {
   const classified = fromRequestError(endpoint, error)
-  return classified.reason === "Timeout"
+  return classified._tag === "Transport" && classified.reason === "Timeout"
     ? classified
     : new XError.Transport({
       endpoint,
