@@ -455,6 +455,8 @@ export const post: (
   function*(request: PostRequest, options?: { readonly retry?: Retry.Policy | undefined }) {
     const mediaIds = request.mediaIds ?? []
     const tagged = request.taggedUserIds ?? []
+    // posts exist on v2 only (signed with whichever credentials the client has)
+    yield* Effect.annotateCurrentSpan({ "xmedia.protocol": "v2" })
     yield* Endpoint.require(
       tagged.length === 0 || mediaIds.length > 0,
       "Media.post",

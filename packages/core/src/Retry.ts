@@ -84,7 +84,8 @@ const backoff = (options: TransientOptions | undefined) => {
   const cap = Duration.decode(options?.cap ?? "30 seconds")
   const exp = Schedule.exponential(options?.base ?? "500 millis", options?.factor ?? 2)
   const jittered = options?.jitter === false ? exp : Schedule.jittered(exp)
-  return jittered.pipe(Schedule.modifyDelay((d) => Duration.min(d, cap)))
+  // the delay is the second argument: the first is the schedule's output, the un-jittered exponential step
+  return jittered.pipe(Schedule.modifyDelay((_, delay) => Duration.min(delay, cap)))
 }
 
 /** The shortest rate-limit wait: a reset already past (a clock ahead of X's) must not turn into instant retries. */

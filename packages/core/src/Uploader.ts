@@ -810,7 +810,7 @@ interface WaitOptions<R> {
   >
 }
 
-/** How long a STATUS check made at the processing deadline may still take (with its retries). */
+/** The least time a STATUS check (with its retries) gets, even at the processing deadline. */
 const statusGraceMs = 30_000
 
 /**
@@ -854,8 +854,8 @@ const awaitProcessing = <R>(
       }
       yield* Effect.sleep(Duration.millis(Math.min(wait, left)))
       yield* options.checkExpiry
-      // the check, with its retries (a rate-limit wait can be minutes), ends by the deadline; a check made at the
-      // deadline still gets `statusGraceMs` to answer
+      // the check, with its retries (a rate-limit wait can be minutes), ends by the deadline, but gets at least
+      // `statusGraceMs` (so one made at the deadline can still answer)
       const checkedAt = yield* Clock.currentTimeMillis
       const checked = yield* Effect.timeoutOption(
         options.status,

@@ -388,6 +388,14 @@ describe("Secrets never leak", () => {
       yield* Users.me()
       assert.strictEqual(fake.requests[0].url.origin, "http://emulator.test")
       assert.strictEqual(fake.requests[0].headers["authorization"], `Bearer ${secrets.accessToken}`)
+      // the options themselves hold the token as Redacted (printing them shows no secret)
+      const options = yield* XClient.config
+      assert.strictEqual(options.auth._tag, "OAuth2User")
+      if (options.auth._tag === "OAuth2User") {
+        assert.isTrue(Redacted.isRedacted(options.auth.accessToken))
+        assert.strictEqual(Redacted.value(options.auth.accessToken), secrets.accessToken)
+      }
+      assert.notInclude(Inspectable.format(options), secrets.accessToken)
     }).pipe(
       Effect.provide(layer),
       Effect.withConfigProvider(

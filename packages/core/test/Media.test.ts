@@ -337,6 +337,8 @@ describe("spans", () => {
       }
       assert.strictEqual(spans.find((s) => s.name === "Media.setAltText")?.attributes.get("xmedia.protocol"), "v1.1")
       assert.strictEqual(spans.find((s) => s.name === "Media.attachSubtitles")?.attributes.get("xmedia.protocol"), "v2")
+      assert.strictEqual(spans.find((s) => s.name === "Media.detachSubtitles")?.attributes.get("xmedia.protocol"), "v2")
+      assert.strictEqual(spans.find((s) => s.name === "Media.post")?.attributes.get("xmedia.protocol"), "v2")
     }).pipe(Effect.provide(fake.layer), Effect.withTracer(tracer))
   })
 })

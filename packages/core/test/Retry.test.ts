@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, TestClock } from "effect"
-import { MediaUpload, Posts, Retry, XClient } from "../src/index.js"
+import { Chunk, Duration, Effect, Exit, Fiber, Schedule, TestClock } from "effect"
+import { MediaUpload, Posts, Retry, XClient, XError } from "../src/index.js"
 import { fakeClient, type Reply } from "./utils/FakeHttp.js"
 
 /** Lets pending promise callbacks (response bodies) run; no timer is involved. */
@@ -185,19 +185,23 @@ describe("Retry", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
-  it.effect("transient jitter keeps each delay within 80-120 % of the backoff", () => {
-    const fake = fakeClient(sequence({ status: 503, raw: "" }, ok), { retry: { default: Retry.transient({ base: "10 seconds" }) } })
-    return Effect.gen(function*() {
-      const fiber = yield* Effect.fork(MediaUpload.finalize("1880028106020515840"))
-      yield* settle
-      yield* TestClock.adjust("7999 millis")
-      yield* settle
-      assert.strictEqual(fake.requests.length, 1)
-      yield* TestClock.adjust("4001 millis") // 12 s: the longest a jittered 10 s delay can be
-      yield* Fiber.join(fiber)
-      assert.strictEqual(fake.requests.length, 2)
-    }).pipe(Effect.provide(fake.layer))
-  })
+  it.effect("transient jitter: each delay within 80-120 % of its backoff step, and the delays vary", () =>
+    Effect.gen(function*() {
+      const failure = new XError.ServerError({ endpoint: "MediaUpload.finalize", status: 503 })
+      const schedule = Schedule.delays(Retry.transient({ base: "10 seconds" }).schedule)
+      const runs = yield* Effect.forEach(Array.from({ length: 20 }), () => Schedule.run(schedule, 0, [failure, failure, failure]))
+      for (const run of runs) {
+        const delays = Chunk.toReadonlyArray(run).map(Duration.toMillis)
+        assert.strictEqual(delays.length, 3)
+        delays.forEach((ms, i) => {
+          const step = 10_000 * 2 ** i // then capped at 30 s (the default cap)
+          assert.isAtLeast(ms, Math.min(step * 0.8, 30_000))
+          assert.isAtMost(ms, Math.min(step * 1.2, 30_000))
+        })
+      }
+      // without jitter every first delay would be exactly 10 s
+      assert.isAbove(new Set(runs.map((run) => Duration.toMillis(Chunk.unsafeHead(run)))).size, 1)
+    }))
 
   it.effect("one-shot upload: a client default does not make it retry a 503 (a retry could create a second media id)", () => {
     const fake = fakeClient(sequence({ status: 503, raw: "" }, ok), { retry: { default: Retry.standard } })
