@@ -223,7 +223,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
 
 /**
  * HTTP 403 without a more specific problem type (e.g. `about:blank` "Forbidden", a missing scope, a suspended
- * app, v1.1 codes 89/99/220/261).
+ * app), or X's codes 64/220/261/326 (v1.1-style bodies, on either API generation).
  *
  * @since 0.1.0
  */
@@ -256,8 +256,9 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
 }
 
 /**
- * A v1.1-style error body (`{"errors":[{"code":38,"message":"..."}]}` or `{"code":38,"message":"..."}` or
- * `{"request":"...","error":"..."}`) with a status that no more specific error covers. `code` is X's error code.
+ * A v1.1-style error body (`{"errors":[{"code":999,"message":"..."}]}` or `{"code":999,"message":"..."}` or
+ * `{"request":"...","error":"..."}`) whose code and status no more specific error covers (known codes such as 38
+ * are `InvalidRequest`, 89 `Unauthorized`, on either API generation). `code` is X's error code.
  *
  * @since 0.1.0
  */

@@ -127,20 +127,22 @@ describe("error mapping", () => {
       assert.strictEqual(f._tag, "Forbidden")
     }))
 
-  it.effect("v1.1 bodies: {errors:[{code,message}]}, {code,message}, {request,error}", () =>
+  it.effect("v1.1 bodies on a v2 URL: {errors:[{code,message}]}, {code,message}, {request,error}, mapped as on v1.1", () =>
     Effect.gen(function*() {
       const a = yield* failWith({ status: 400, body: { errors: [{ code: 324, message: "The validation of media ids failed." }] } })
-      assert.strictEqual(a._tag, "ApiError")
-      if (a._tag !== "ApiError") return
-      assert.strictEqual(a.code, 324)
-      assert.strictEqual(a.detail, "The validation of media ids failed.")
+      assert.strictEqual(a._tag, "InvalidRequest")
+      if (a._tag !== "InvalidRequest") return
+      assert.deepStrictEqual(a.errors, [{ message: "The validation of media ids failed. (code 324)" }])
       const b = yield* failWith({ status: 400, body: { code: 38, message: "media parameter is missing." } })
-      assert.strictEqual(b._tag === "ApiError" && b.code, 38)
+      assert.strictEqual(b._tag, "InvalidRequest")
+      assert.include(b.message, "media parameter is missing. (code 38)")
       const c = yield* failWith({ status: 400, body: { request: "/1.1/media/upload.json", error: "not recognized." } })
       assert.strictEqual(c._tag, "InvalidRequest")
       assert.include(c.message, "not recognized.")
       const d = yield* failWith({ status: 403, body: { errors: [{ code: 89, message: "Invalid or expired token." }] } })
-      assert.strictEqual(d._tag === "Forbidden" && d.code, 89)
+      assert.strictEqual(d._tag === "Unauthorized" && d.code, 89)
+      const e = yield* failWith({ status: 409, body: { errors: [{ code: 999, message: "Something X has not documented." }] } })
+      assert.strictEqual(e._tag === "ApiError" && e.code, 999)
     }))
 
   it.effect("non-JSON bodies: 400 text, 502 HTML", () =>

@@ -98,7 +98,7 @@ const exchangeToken = (
       Effect.mapError((e) => Errors.fromRequestError(ENDPOINT, e))
     )
     const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
-    const json = Option.getOrUndefined(parseJson(text))
+    const json = Option.getOrUndefined(Errors.parseJson(text))
     if (response.status < 200 || response.status >= 300) {
       const body = Schema.decodeUnknownOption(OAuthErrorBody)(json)
       const described = Option.match(body, {
@@ -214,13 +214,3 @@ const makeOAuth2 = (credentials: Auth.OAuth2User, env: AuthorizerEnv): Effect.Ef
         })
     } satisfies Auth.Authorizer
   })
-
-/** Parses JSON without throwing. @internal */
-export const parseJson = (text: string): Option.Option<unknown> => {
-  if (text.trim() === "") return Option.none()
-  try {
-    return Option.some(JSON.parse(text) as unknown)
-  } catch {
-    return Option.none()
-  }
-}

@@ -7,7 +7,17 @@ import type { HttpClientError } from "@effect/platform"
 import { Option, Predicate } from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as XError from "../XError.js"
-import { parseJson } from "./auth.js"
+import * as V1Errors from "./v1Errors.js"
+
+/** Parses JSON without throwing. @internal */
+export const parseJson = (text: string): Option.Option<unknown> => {
+  if (text.trim() === "") return Option.none()
+  try {
+    return Option.some(JSON.parse(text) as unknown)
+  } catch {
+    return Option.none()
+  }
+}
 
 /** Longest body excerpt kept in an error. @internal */
 export const excerptLength = 500
@@ -141,6 +151,11 @@ export const fromResponse = (
       })
     case "unsupported-authentication":
       return new XError.UnsupportedAuthentication(problem)
+  }
+  // a v1.1-style body (`{errors:[{code,message}]}`, `{code,message}`) on a v2 URL: X's codes mean the same there,
+  // so the same table decides (code 38 is InvalidRequest, 89 Unauthorized, ... on either generation)
+  if (p.code !== undefined && slug === undefined) {
+    return V1Errors.fromResponse({ endpoint, status, headers, body: text, now })
   }
   if (status === 401) return new XError.Unauthorized({ ...problem, code: p.code })
   if (status === 404) return new XError.NotFound(problem)
