@@ -272,7 +272,24 @@ export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
   override get message(): string {
     return `${describe(this.endpoint, this.status)}: X error${
       this.code === undefined ? "" : ` ${this.code}`
-    }: ${this.detail}. See X's error-code table for what to change.`
+    }: ${this.detail}. ${apiErrorHint(this.status)}`
+  }
+}
+
+/** What to do about an otherwise unclassified status. */
+const apiErrorHint = (status: number): string => {
+  switch (status) {
+    case 413:
+    case 431:
+      return "The request was too large for X: send smaller pieces (a smaller chunkSize for uploads)."
+    case 410:
+      return "X has retired this endpoint: use its replacement (see docs/core.md)."
+    case 408:
+      return "X timed out waiting for the request; this is usually temporary (Retry.transient)."
+    case 409:
+      return "The request conflicts with the current state at X (e.g. a step already done): check the state first."
+    default:
+      return "See X's error-code table for what to change."
   }
 }
 

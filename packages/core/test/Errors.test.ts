@@ -157,6 +157,17 @@ describe("error mapping", () => {
       assert.strictEqual(c._tag, "ServerError")
     }))
 
+  it.effect("an unclassified status is ApiError whose message says what to do for that status", () =>
+    Effect.gen(function*() {
+      const tooLarge = yield* failWith({ status: 431, raw: "Request Header Fields Too Large", headers: { "content-type": "text/plain" } })
+      assert.strictEqual(tooLarge._tag, "ApiError")
+      assert.include(tooLarge.message, "a smaller chunkSize")
+      const gone = yield* failWith({ status: 410, body: { title: "Gone", detail: "This endpoint has been retired." } })
+      assert.strictEqual(gone._tag, "ApiError")
+      assert.include(gone.message, "retired this endpoint")
+      assert.include(gone.message, "This endpoint has been retired.")
+    }))
+
   it.effect("a 2xx that does not match the schema is UnexpectedResponse with status and body", () =>
     Effect.gen(function*() {
       const a = yield* failWith({ status: 200, body: { data: { id: 42 } } })
