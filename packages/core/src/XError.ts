@@ -217,7 +217,22 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
   override get message(): string {
     return `${describe(this.endpoint, this.status)}: X rejected the credentials${
       this.detail ? ` (${this.detail})` : ""
-    }. Refresh or re-issue the access token (give a refresh token and client id for automatic refresh).`
+    }. ${unauthorizedHint(this.code)}`
+  }
+}
+
+/** What to do about a rejected credential, by X's code (v1.1-style bodies) when there is one. */
+const unauthorizedHint = (code: number | undefined): string => {
+  switch (code) {
+    case 135:
+      return "X found the OAuth 1.0a timestamp out of bounds: set this machine's clock right (NTP), then retry."
+    case 32:
+    case 215:
+      return "X could not verify the OAuth 1.0a signature: check the consumer key and secret and the access token " +
+        "and secret (all four belong to the same app)."
+    default:
+      return "Refresh or re-issue the access token (OAuth 2.0: give a refresh token and client id for automatic " +
+        "refresh; OAuth 1.0a: check the four keys and the machine's clock)."
   }
 }
 

@@ -168,6 +168,15 @@ describe("error mapping", () => {
       assert.include(gone.message, "This endpoint has been retired.")
     }))
 
+  it.effect("Unauthorized says what to check for OAuth 1.0a codes: 135 the clock, 32 the keys", () =>
+    Effect.gen(function*() {
+      const clock = yield* failWith({ status: 401, body: { errors: [{ code: 135, message: "Timestamp out of bounds." }] } })
+      assert.strictEqual(clock._tag === "Unauthorized" && clock.code, 135)
+      assert.include(clock.message, "clock")
+      const keys = yield* failWith({ status: 401, body: { errors: [{ code: 32, message: "Could not authenticate you." }] } })
+      assert.include(keys.message, "consumer key and secret")
+    }))
+
   it.effect("a 2xx that does not match the schema is UnexpectedResponse with status and body", () =>
     Effect.gen(function*() {
       const a = yield* failWith({ status: 200, body: { data: { id: 42 } } })
