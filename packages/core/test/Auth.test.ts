@@ -61,6 +61,22 @@ describe("Auth: OAuth 2.0 refresh", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("an onRefresh that fails does not fail the call: the new tokens are in use already", () => {
+    const auth = Auth.oauth2User({
+      accessToken: Redacted.make(secrets.accessToken),
+      refreshToken: Redacted.make(secrets.refreshToken),
+      clientId: "client-id-1",
+      expiresAt: new Date(30_000),
+      onRefresh: () => Effect.die("the token store is down")
+    })
+    const fake = fakeClient((r) => isToken(r) ? tokenReply : me, { auth })
+    return Effect.gen(function*() {
+      const res = yield* Users.me()
+      assert.strictEqual(res.data.id, "1")
+      assert.strictEqual(fake.requests[1].headers["authorization"], `Bearer ${secrets.newAccessToken}`)
+    }).pipe(Effect.provide(Layer.merge(fake.layer, Logger.remove(Logger.defaultLogger))))
+  })
+
   it.effect("concurrent callers share one refresh, a failed one too: one token request, every caller fails", () => {
     const refused: Reply = { status: 400, body: { error: "invalid_request", error_description: "Value passed for the token was invalid." } }
     const fake = fakeClient((r) => isToken(r) ? { delay: "1 second", reply: refused } : me, {

@@ -156,7 +156,9 @@ const makeOAuth2 = (credentials: Auth.OAuth2User, env: AuthorizerEnv): Effect.Ef
     const lock = yield* Effect.makeSemaphore(1)
     const canRefresh = (s: TokenState) => s.refreshToken !== undefined && credentials.clientId !== undefined
     /** The refresh in flight, for the generation it replaces. */
-    let running: { readonly generation: number; readonly fiber: Fiber.RuntimeFiber<TokenState, Auth.RefreshError> } | undefined
+    let running:
+      | { readonly generation: number; readonly fiber: Fiber.RuntimeFiber<TokenState, Auth.RefreshError> }
+      | undefined
 
     /**
      * The refresh of `generation`'s token: the one in flight if there is one (its success or its failure is every
@@ -165,11 +167,14 @@ const makeOAuth2 = (credentials: Auth.OAuth2User, env: AuthorizerEnv): Effect.Ef
      * used up the old refresh token once it answered.
      */
     const refreshed = (generation: number): Effect.Effect<TokenState, Auth.RefreshError> =>
-      Effect.flatMap(lock.withPermits(1)(Effect.gen(function*() {
+      // uninterruptible from the check to `running` being set: an exchange started is always found by the next caller
+      Effect.flatMap(lock.withPermits(1)(Effect.uninterruptible(Effect.gen(function*() {
         const current = yield* Ref.get(state)
         if (current.generation !== generation) return Fiber.succeed(current)
         if (running !== undefined && running.generation === generation) return running.fiber
-        const fiber = yield* Effect.forkDaemon(
+        // interruptible inside (a fiber forked here would inherit the region's uninterruptibility): its own timeout
+        // must be able to cut a token endpoint that never answers
+        const fiber = yield* Effect.forkDaemon(Effect.interruptible(
           exchangeToken(credentials, env, current).pipe(
             Effect.tap((next) =>
               Effect.zipRight(
@@ -178,7 +183,10 @@ const makeOAuth2 = (credentials: Auth.OAuth2User, env: AuthorizerEnv): Effect.Ef
                   accessToken: next.accessToken,
                   refreshToken: next.refreshToken,
                   expiresAt: next.expiresAt === undefined ? undefined : new Date(next.expiresAt)
-                })
+                }).pipe(
+                  // the tokens are in use already: a listener that fails is logged, not the call's failure
+                  Effect.catchAllCause((cause) => Effect.logWarning("Auth: onRefresh failed", cause))
+                )
               )
             ),
             Effect.withSpan(ENDPOINT),
@@ -186,10 +194,10 @@ const makeOAuth2 = (credentials: Auth.OAuth2User, env: AuthorizerEnv): Effect.Ef
               if (running?.generation === generation) running = undefined
             }))
           )
-        )
+        ))
         running = { generation, fiber }
         return fiber
-      })), Fiber.join)
+      }))), Fiber.join)
 
     // one runtime step when the token is fresh (every request, each upload segment included)
     const fresh: Effect.Effect<TokenState, Auth.RefreshError> = Effect.withFiberRuntime((fiber) => {
