@@ -236,17 +236,30 @@ export const config: Config.Config<Options> = Config.all({
 
 /**
  * A layer whose options come from `Config` (see `XClient.config`); `extra` adds options Config cannot express
- * (retry policies, listeners).
+ * (retry policies, listeners, and `onRefresh` for OAuth 2.0 credentials, which receives the rotated tokens).
+ *
+ * @example
+ * ```ts
+ * XClient.layerConfig({ onRefresh: (tokens) => saveTokens(tokens) }) // store tokens.refreshToken for the next run
+ * ```
  *
  * @since 0.1.0
  */
 export const layerConfig = (
-  extra?: Omit<Options, "auth" | "baseUrl" | "uploadBaseUrl">,
+  extra?: Omit<Options, "auth" | "baseUrl" | "uploadBaseUrl"> & {
+    readonly onRefresh?: Auth.OAuth2User["onRefresh"]
+  },
   source: Config.Config<Options> = config
 ): Layer.Layer<XClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     XClient,
-    Effect.flatMap(source, (options) => make({ ...extra, ...options }))
+    Effect.flatMap(source, (options) => {
+      const { onRefresh, ...rest } = extra ?? {}
+      const auth = options.auth._tag === "OAuth2User" && onRefresh !== undefined
+        ? { ...options.auth, onRefresh }
+        : options.auth
+      return make({ ...rest, ...options, auth })
+    })
   )
 
 /**

@@ -397,6 +397,30 @@ describe("Secrets never leak", () => {
       if (Exit.isFailure(exit)) assert.include(Cause.pretty(exit.cause), "X_BEARER_TOKEN")
     }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
 
+  it.effect("XClient.layerConfig passes onRefresh to OAuth 2.0 credentials read from Config", () => {
+    const rotated: Array<string> = []
+    const fake = fakeClient((r) => isToken(r) ? tokenReply : me)
+    const layer = XClient.layerConfig({
+      onRefresh: (tokens) => Effect.sync(() => void rotated.push(Redacted.value(tokens.refreshToken!)))
+    }).pipe(Layer.provide(fake.httpLayer))
+    return Effect.gen(function*() {
+      yield* Users.me()
+      assert.deepStrictEqual(rotated, [secrets.newRefreshToken])
+    }).pipe(
+      Effect.provide(layer),
+      Effect.withConfigProvider(
+        ConfigProvider.fromMap(
+          new Map([
+            ["X_ACCESS_TOKEN", secrets.accessToken],
+            ["X_REFRESH_TOKEN", secrets.refreshToken],
+            ["X_CLIENT_ID", "client-id-1"],
+            ["X_TOKEN_EXPIRES_AT", "1970-01-01T00:00:30Z"]
+          ])
+        )
+      )
+    )
+  })
+
   it.effect("XClient.layerConfig reads Redacted secrets from Config", () => {
     const fake = fakeClient(() => me)
     const layer = XClient.layerConfig().pipe(Layer.provide(fake.httpLayer))
