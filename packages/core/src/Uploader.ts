@@ -34,7 +34,21 @@
  * @since 0.1.0
  */
 import { FileSystem, HttpBody, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Mailbox, Option, Queue, Random, Schedule, Schema, type Scope, Stream } from "effect"
+import {
+  Clock,
+  Duration,
+  Effect,
+  Either,
+  Mailbox,
+  Option,
+  Queue,
+  Random,
+  Schedule,
+  ScheduleDecision,
+  Schema,
+  type Scope,
+  Stream
+} from "effect"
 import * as Ids from "./Ids.js"
 import * as BufferPool from "./internal/bufferPool.js"
 import * as Chunks from "./internal/chunks.js"
@@ -461,17 +475,20 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
         Schedule.delays(policyOf(operation).schedule).pipe(
           Schedule.intersect(Schedule.identity<XError.XError>()),
           Schedule.intersect(Schedule.count),
-          Schedule.tapOutput(([[delay, error], count]) =>
-            emit(
-              new Retrying({
-                mediaId,
-                operation,
-                segmentIndex,
-                reason: error.message,
-                attempt: count + 1,
-                delayMs: Duration.toMillis(delay)
-              })
-            )
+          // only a step that goes on is a retry (the last step, which gives up, is not announced)
+          Schedule.onDecision(([[delay, error], count], decision) =>
+            ScheduleDecision.isContinue(decision)
+              ? emit(
+                new Retrying({
+                  mediaId,
+                  operation,
+                  segmentIndex,
+                  reason: error.message,
+                  attempt: count + 1,
+                  delayMs: Duration.toMillis(delay)
+                })
+              )
+              : Effect.void
           )
         )
       )

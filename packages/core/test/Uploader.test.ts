@@ -122,6 +122,29 @@ describe("Uploader.uploadFile", () => {
       assert.deepStrictEqual(fake.assembled(), mp4)
     }))
 
+  it.effect("announces only the retries it makes: none for the attempt that gives up, none for a failure it does not retry", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX({ appendFailures: new Map([[1, 10]]) })
+      const { events, onProgress } = recorder()
+      const fiber = yield* Effect.fork(Effect.flip(
+        Uploader.uploadFile(mp4, { chunkSize: 10000, retry: Retry.transient({ times: 2, base: "1 second", jitter: false }), onProgress })
+          .pipe(provide(fake))
+      ))
+      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("2 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "ServerError")
+      assert.strictEqual(fake.appendsOf(1), 3)
+      const retries = events.filter((e): e is Uploader.Retrying => e._tag === "Retrying")
+      assert.deepStrictEqual(retries.map((e) => [e.attempt, e.delayMs]), [[1, 1000], [2, 2000]])
+      const expired = makeFakeX({ finalize: { state: "pending", check_after_secs: 1 }, statusNotFound: true })
+      const recorded = recorder()
+      const gone = yield* Effect.fork(Effect.flip(Uploader.uploadFile(mp4, { onProgress: recorded.onProgress }).pipe(provide(expired))))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Fiber.join(gone))._tag, "MediaExpired")
+      assert.isFalse(recorded.events.some((e) => e._tag === "Retrying"))
+    }))
+
   it.effect("waits for the rate-limit reset on a 429 before re-sending that segment", () =>
     Effect.gen(function*() {
       const fake = makeFakeX({ appendRateLimited: new Map([[1, 1]]) })
