@@ -224,8 +224,11 @@ const nameMatches = (name: string | undefined, extension: string): boolean => {
   return (sameExtension[extension] ?? [extension]).includes(actual)
 }
 
-/** MIME aliases file-type reports for formats X accepts under another name. */
-const aliases: Record<string, Ids.MediaType> = { "video/x-m4v": "video/mp4" }
+/**
+ * MIME aliases file-type reports for formats X accepts under another name (an animated PNG is still a PNG: its
+ * first frame is a plain image, and `acTL` is an ancillary chunk).
+ */
+const aliases: Record<string, Ids.MediaType> = { "video/x-m4v": "video/mp4", "image/apng": "image/png" }
 
 const isMediaType = Schema.is(Ids.MediaType)
 const isCategory = Schema.is(Ids.MediaCategory)
@@ -233,9 +236,15 @@ const isCategory = Schema.is(Ids.MediaCategory)
 const hints: Record<string, string> = {
   "image/heic": "convert it to JPEG or PNG",
   "image/heif": "convert it to JPEG or PNG",
+  "image/heic-sequence": "convert it to a GIF or an MP4 video",
+  "image/heif-sequence": "convert it to a GIF or an MP4 video",
   "image/avif": "convert it to JPEG, PNG or WEBP",
+  // file-type 21's names (older releases said video/x-matroska and video/x-msvideo)
+  "video/matroska": "re-encode or remux it to MP4 (H.264 + AAC)",
   "video/x-matroska": "re-encode or remux it to MP4 (H.264 + AAC)",
+  "video/vnd.avi": "re-encode it to MP4 (H.264 + AAC)",
   "video/x-msvideo": "re-encode it to MP4 (H.264 + AAC)",
+  "video/3gpp": "re-encode it to MP4 (H.264 + AAC)",
   "video/mpeg": "re-encode it to MP4 (H.264 + AAC)",
   "audio/mpeg": "X takes no audio-only files; make a video with the audio",
   "application/pdf": "export the pages as images"
@@ -258,6 +267,13 @@ const sniff = (
   name: string | undefined
 ): Effect.Effect<Sniffed, XError.InvalidInput> =>
   Effect.gen(function*() {
+    // a UTF-16 byte-order mark: a text file (a Windows editor's "Unicode") that file-type would take for MPEG audio
+    if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
+      return yield* invalid(
+        "media",
+        `${describeSource(name)} is UTF-16 text: save it as UTF-8 (subtitles must be SRT or WebVTT in UTF-8)`
+      )
+    }
     const detected = yield* Effect.tryPromise({
       try: () => fileTypeFromBuffer(head),
       catch: () => invalid("media", `${describeSource(name)} could not be read to detect its type`)

@@ -125,6 +125,21 @@ describe("Preflight.inspectBytes", () => {
       assert.include(empty.message, "empty")
     }))
 
+  it.effect("an animated PNG is a PNG; a UTF-16 subtitle file is told to be saved as UTF-8", () =>
+    Effect.gen(function*() {
+      const png = new Uint8Array(readFileSync(path("sample.png")))
+      // an acTL chunk (2 frames, loop forever) right after IHDR makes it an APNG
+      const acTL = new Uint8Array([0, 0, 0, 8, 0x61, 0x63, 0x54, 0x4c, 0, 0, 0, 2, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78])
+      const apng = new Uint8Array([...png.subarray(0, 33), ...acTL, ...png.subarray(33)])
+      const info = yield* Preflight.inspectBytes(apng, { name: "anim.png" })
+      assert.strictEqual(info.mediaType, "image/png")
+      assert.strictEqual(info.mediaCategory, "tweet_image")
+      const srt = "1\r\n00:00:01,000 --> 00:00:02,000\r\nHello\r\n"
+      const utf16 = new Uint8Array([0xff, 0xfe, ...Array.from(srt).flatMap((c) => [c.charCodeAt(0), 0])])
+      const error = yield* refused(Preflight.inspectBytes(utf16, { name: "notes.srt" }))
+      assert.include(error.message, "UTF-16 text: save it as UTF-8")
+    }))
+
   it("exposes the category tables", () => {
     assert.deepStrictEqual(Preflight.categoriesFor("video/quicktime"), ["tweet_video", "amplify_video", "dm_video"])
     assert.strictEqual(Preflight.defaultCategory("image/webp", "dm"), "dm_image")
