@@ -21,7 +21,7 @@
  */
 import { Effect, Either } from "effect"
 import * as Ids from "./Ids.js"
-import { iso6391, suggestions } from "./internal/languages.js"
+import { iso6391, suggestions, withdrawn } from "./internal/languages.js"
 import * as internal from "./internal/subtitles.js"
 import * as XError from "./XError.js"
 
@@ -136,7 +136,8 @@ export const toSrt = (text: string): Effect.Effect<string, XError.InvalidInput> 
 
 /**
  * Turns a user-supplied language tag into the two upper-case letters X's subtitles endpoints want:
- * `en-US`, `en_us`, `EN`, `fr`, `zh-Hant-TW` -> `EN`, `EN`, `EN`, `FR`, `ZH`.
+ * `en-US`, `en_us`, `EN`, `fr`, `zh-Hant-TW` -> `EN`, `EN`, `EN`, `FR`, `ZH`; the withdrawn `iw`, `in`, `ji` (still
+ * produced by Java and Android) -> `HE`, `ID`, `YI`.
  *
  * Only the primary subtag counts, and it must be an ISO 639-1 code. Anything else fails with
  * `XError.InvalidInput` saying what to use instead (`eng` -> "use EN", `sp` -> "use ES").
@@ -149,7 +150,8 @@ export const normalizeLanguage: (input: string) => Effect.Effect<Ids.LanguageCod
   const fail = (message: string) =>
     new XError.InvalidInput({ endpoint: "SubtitleFile.normalizeLanguage", field: "language_code", message })
   const trimmed = input.trim()
-  const primary = trimmed.split(/[-_]/)[0]!.toLowerCase()
+  const given = trimmed.split(/[-_]/)[0]!.toLowerCase()
+  const primary = withdrawn[given] ?? given
   if (trimmed === "" || !/^[a-z]+$/.test(primary)) {
     return yield* fail(
       `"${input}" is not a language code: give a two-letter ISO 639-1 code such as "EN" or "FR" (a region such as "en-US" is allowed and dropped)`

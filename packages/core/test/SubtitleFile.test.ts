@@ -133,7 +133,17 @@ describe("SubtitleFile.vttToSrt", () => {
 describe("SubtitleFile.normalizeLanguage", () => {
   it.effect("normalises tags to two upper-case letters", () =>
     Effect.gen(function*() {
-      for (const [input, expected] of [["en-US", "EN"], ["en_us", "EN"], ["EN", "EN"], ["fr", "FR"], ["zh-Hant-TW", "ZH"], [" es ", "ES"]]) {
+      for (const [input, expected] of [
+        ["en-US", "EN"],
+        ["en_us", "EN"],
+        ["EN", "EN"],
+        ["fr", "FR"],
+        ["zh-Hant-TW", "ZH"],
+        [" es ", "ES"],
+        ["iw-IL", "HE"], // withdrawn codes Java and Android still produce
+        ["in", "ID"],
+        ["ji", "YI"]
+      ]) {
         assert.strictEqual(yield* SubtitleFile.normalizeLanguage(input!), expected)
       }
     }))
@@ -145,6 +155,8 @@ describe("SubtitleFile.normalizeLanguage", () => {
       assert.strictEqual(eng.field, "language_code")
       const sp = yield* failure(SubtitleFile.normalizeLanguage("sp"))
       assert.include(sp.message, `use "ES"`)
+      const fil = yield* failure(SubtitleFile.normalizeLanguage("fil"))
+      assert.include(fil.message, `use "TL"`)
       const xx = yield* failure(SubtitleFile.normalizeLanguage("xx"))
       assert.include(xx.message, "ISO 639-1")
       const empty = yield* failure(SubtitleFile.normalizeLanguage(""))

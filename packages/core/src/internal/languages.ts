@@ -48,5 +48,14 @@ export const suggestions: Readonly<Record<string, string>> = {
   ua: "uk",
   dk: "da",
   gr: "el",
-  cz: "cs"
+  cz: "cs",
+  fil: "tl"
 }
+
+/**
+ * Withdrawn ISO 639-1 codes that Java and Android `Locale` still produce, mapped to the codes that replaced them (the
+ * same languages): normalised without complaint.
+ *
+ * @internal
+ */
+export const withdrawn: Readonly<Record<string, string>> = { iw: "he", in: "id", ji: "yi" }
