@@ -108,6 +108,23 @@ describe("SubtitleFile.vttToSrt", () => {
       assert.strictEqual(srt, "1\n00:00:01,000 --> 00:00:02,000\nHi <b>there</b> & you <i>again</i> <3\n")
     }))
 
+  it.effect("writes SRT its own parser reads back: no blank line in a cue, no escaped tag turned into markup", () =>
+    Effect.gen(function*() {
+      const vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\nHello\n<c.x></c>\n&nbsp;\nWorld &lt;i&gt;not italic&lt;/i&gt;\n"
+      const srt = yield* SubtitleFile.vttToSrt(vtt)
+      assert.strictEqual(srt, "1\n00:00:01,000 --> 00:00:02,000\nHello\nWorld \u2039i>not italic\u2039/i>\n")
+      const back = yield* SubtitleFile.parseSrt(srt)
+      assert.strictEqual(back.length, 1)
+      assert.strictEqual(back[0]!.text, "Hello\nWorld \u2039i>not italic\u2039/i>")
+    }))
+
+  it.effect("a cue right under the WEBVTT header asks for the blank line", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(SubtitleFile.vttToSrt("WEBVTT\n00:00.000 --> 00:01.000\nhi\n"))
+      assert.include(error.message, "line 2")
+      assert.include(error.message, "a blank line must follow the WEBVTT header")
+    }))
+
   it.effect("rejects a file without the WEBVTT header", () =>
     Effect.gen(function*() {
       const error = yield* failure(SubtitleFile.vttToSrt("00:00.000 --> 00:01.000\nhi\n"))

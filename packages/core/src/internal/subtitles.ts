@@ -125,13 +125,18 @@ const entities: Record<string, string> = {
   "&apos;": "'"
 }
 
-/** Keeps the tags SRT players understand (b, i, u), drops every other WebVTT tag (voice, class, ruby, timestamps). */
+/**
+ * Keeps the tags SRT players understand (b, i, u), drops every other WebVTT tag (voice, class, ruby, timestamps).
+ * An escaped `&lt;` that would open a tag once decoded (`&lt;i&gt;`) becomes the look-alike `‹`: SRT has no escape,
+ * and a player would read `<i>` as markup; any other `&lt;` (`&lt;3`) is a plain `<`.
+ */
 const vttTextToSrt = (text: string): string =>
   text
     .replace(/<(\/?)([biu])(?:\.[^\s>]*)?(?:\s[^>]*)?>/g, "\u0001$1$2\u0002")
     .replace(/<[^>]*>/g, "")
     .replace(/\u0001/g, "<")
     .replace(/\u0002/g, ">")
+    .replace(/&lt;(?=\/?[A-Za-z])/g, "\u2039")
     .replace(/&(?:amp|lt|gt|nbsp|lrm|rlm|quot|apos);/g, (entity) => entities[entity] ?? entity)
 
 /**
@@ -145,7 +150,15 @@ export const parseVtt = (text: string): Either.Either<Array<Cue>, ParseFailure> 
     return Either.left({ line: 1, message: `a WebVTT file must start with the line "WEBVTT"` })
   }
   let i = 1
-  while (i < lines.length && !isBlank(lines[i])) i++
+  while (i < lines.length && !isBlank(lines[i])) {
+    if (lines[i]!.includes("-->")) {
+      return Either.left({
+        line: i + 1,
+        message: `a blank line must follow the WEBVTT header before the first cue ("${lines[i]!.trim()}")`
+      })
+    }
+    i++
+  }
   const cues: Array<Cue> = []
   while (i < lines.length) {
     if (isBlank(lines[i])) {
@@ -169,7 +182,9 @@ export const parseVtt = (text: string): Either.Either<Array<Cue>, ParseFailure> 
     }
     const timing = parseTiming(timingText, blockLine + timingOffset, "vtt")
     if (Either.isLeft(timing)) return Either.left(timing.left)
+    // a line that holds only markup or spaces once converted would be a blank line inside an SRT cue: dropped
     const body = block.slice(timingOffset + 1).map((line) => vttTextToSrt(line).trimEnd())
+      .filter((line) => line.replace(/\u00A0/g, " ").trim() !== "")
     const textBody = body.join("\n").trim()
     if (textBody === "") continue
     cues.push({ index: cues.length + 1, ...timing.right, text: textBody, line: blockLine })
@@ -188,8 +203,12 @@ export const formatSrtTime = (ms: number): string => {
   return `${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)},${pad(ms % 1000, 3)}`
 }
 
+/** The cue text as SRT can carry it: no blank line inside a cue (a blank line ends it). */
+const srtText = (text: string): string =>
+  text.split("\n").filter((line) => line.trim() !== "").join("\n")
+
 /** @internal */
 export const formatSrt = (cues: ReadonlyArray<Pick<Cue, "startMs" | "endMs" | "text">>): string =>
   cues
-    .map((cue, i) => `${i + 1}\n${formatSrtTime(cue.startMs)} --> ${formatSrtTime(cue.endMs)}\n${cue.text}\n`)
+    .map((cue, i) => `${i + 1}\n${formatSrtTime(cue.startMs)} --> ${formatSrtTime(cue.endMs)}\n${srtText(cue.text)}\n`)
     .join("\n")
