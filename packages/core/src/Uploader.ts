@@ -140,7 +140,8 @@ export class Retrying extends Schema.TaggedClass<Retrying>()("Retrying", {
 }) {}
 
 /**
- * The media is ready to attach.
+ * The upload is done: the media is processed and ready to attach, except with `awaitProcessing: false`, where X may
+ * still be processing it (the result's `media.processing_info` says how far; poll `MediaUpload.status`).
  *
  * @since 0.1.0
  */
@@ -191,9 +192,11 @@ export interface Resume {
  *   policy for it (`XClient.layer({ retry: { byEndpoint: { "MediaUpload.append": ... } } })`, then the client's
  *   `default`), else `Retry.standard`.
  * - `awaitProcessing`: wait for X's processing after FINALIZE (default `true`).
- * - `processingTimeout`: overall deadline of that wait (default 10 minutes) -> `XError.ProcessingTimeout`.
+ * - `processingTimeout`: overall deadline of that wait (default 10 minutes; at least 1 s, `Duration.infinity` for
+ *   none) -> `XError.ProcessingTimeout`.
  * - `pollInterval`: the wait used when X sends no `check_after_secs` (default 5 s, growing x1.5 per missing value
- *   up to `maxPollInterval`, default 60 s).
+ *   up to `maxPollInterval`, default 60 s; both at least 1 s, and `maxPollInterval` not below `pollInterval`). A
+ *   duration that does not decode is `XError.InvalidInput`.
  * - `onProgress`: receives every `Progress` event.
  * - `resume`: continue an earlier upload (on the same `protocol` it was started with).
  * - `protocol`: X's API generation, `"v2"` (default: `/2/media/upload/...`) or `"v1.1"` (`media/upload.json`
@@ -350,8 +353,37 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
       invalid("concurrency", `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${concurrency}`)
     )
   }
+  // the processing wait's durations: decodable, and polls no closer than 1 s apart (STATUS has a rate limit); an
+  // infinite processingTimeout waits as long as X processes
+  const durations = [
+    ["processingTimeout", options.processingTimeout, 1_000, true],
+    ["pollInterval", options.pollInterval, MIN_POLL_MS, false],
+    ["maxPollInterval", options.maxPollInterval, MIN_POLL_MS, false]
+  ] as const
+  for (const [field, input, minimumMs, infiniteAllowed] of durations) {
+    if (input === undefined) continue
+    const decoded = Duration.decodeUnknown(input)
+    if (Option.isNone(decoded) || (!infiniteAllowed && !Duration.isFinite(decoded.value))) {
+      return Either.left(
+        invalid(field, `${field} must be a finite duration such as "30 seconds" or 30000 (ms), got ${String(input)}`)
+      )
+    }
+    if (Duration.toMillis(decoded.value) < minimumMs) {
+      return Either.left(invalid(field, `${field} must be at least ${minimumMs / 1000} s, got ${String(input)}`))
+    }
+  }
+  if (options.pollInterval !== undefined && options.maxPollInterval !== undefined) {
+    const poll = Duration.toMillis(Duration.decode(options.pollInterval))
+    const max = Duration.toMillis(Duration.decode(options.maxPollInterval))
+    if (max < poll) {
+      return Either.left(invalid("maxPollInterval", `maxPollInterval (${max} ms) must not be below pollInterval (${poll} ms)`))
+    }
+  }
   return Either.right(undefined)
 }
+
+/** The shortest wait between two STATUS polls. */
+const MIN_POLL_MS = 1_000
 
 /**
  * Uploads a file (path, which needs `FileSystem`), bytes (which need nothing more) or a stream (`fromStream`; its

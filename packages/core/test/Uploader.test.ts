@@ -422,7 +422,12 @@ describe("Uploader bad input (no network call)", () => {
     ["an unknown category", path("sample.mp4"), { mediaCategory: "video" as Ids.MediaCategory }, "is not a media category"],
     ["a category that does not fit", path("video-named-as.png"), { mediaCategory: "tweet_image" }, "cannot be uploaded as"],
     ["a bad concurrency", path("sample.mp4"), { concurrency: 0 }, "concurrency must be"],
-    ["a chunk size over 5 MiB", path("sample.mp4"), { chunkSize: 6 * 1024 * 1024 }, "chunkSize must be"],
+    ["a chunk size over 5 MB", path("sample.mp4"), { chunkSize: 5_000_001 }, "chunkSize must be"],
+    ["a poll interval that is not a duration", path("sample.mp4"), { pollInterval: "5 sec" as "5 seconds" }, "pollInterval must be a finite duration"],
+    ["a zero poll interval", path("sample.mp4"), { pollInterval: 0 }, "pollInterval must be at least 1 s"],
+    ["a max poll interval below the poll interval", path("sample.mp4"), { pollInterval: "10 seconds", maxPollInterval: "5 seconds" }, "must not be below pollInterval"],
+    ["a processing timeout that is not a duration", path("sample.mp4"), { processingTimeout: "soon" as "1 minute" }, "processingTimeout must be a finite duration"],
+    ["an infinite poll interval", path("sample.mp4"), { pollInterval: Infinity }, "pollInterval must be a finite duration"],
     ["a broken subtitle file", path("broken.srt"), {}, "line 6"]
   ]
   for (const [name, source, options, expected] of cases) {
