@@ -90,7 +90,10 @@ export interface Options {
   readonly strict?: boolean | undefined
   /** Persist state here across restarts; a temporary directory (removed at shutdown) when omitted. */
   readonly dataDir?: string | undefined
-  /** Largest APPEND chunk (default 5 MiB, X's documented 5 MB). */
+  /**
+   * Largest APPEND chunk (default 5,000,000 bytes: X's documented "5 MB", read as core reads it; one third-party
+   * report saw X answer a 5 MiB v2 chunk with HTTP 431).
+   */
   readonly maxChunkBytes?: number | undefined
   /** Seed of the fault-injection PRNG (default 1). */
   readonly faultsSeed?: number | undefined
@@ -163,7 +166,7 @@ const keyringOf = (identities: Identities.Identities) => ({
 
 const settingsOf = (options: Options): ServerSettings => ({
   identities: options.identities ?? Identities.dev,
-  maxChunkBytes: options.maxChunkBytes ?? 5 * 1024 * 1024,
+  maxChunkBytes: options.maxChunkBytes ?? 5_000_000,
   maxJsonBytes: 1024 * 1024,
   expiresAfterSecs: options.expiresAfterSecs ?? 86400,
   strict: options.strict ?? false,
