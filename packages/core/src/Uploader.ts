@@ -376,7 +376,9 @@ const validateOptions = (options: Options): Either.Either<void, XError.InvalidIn
     const poll = Duration.toMillis(Duration.decode(options.pollInterval))
     const max = Duration.toMillis(Duration.decode(options.maxPollInterval))
     if (max < poll) {
-      return Either.left(invalid("maxPollInterval", `maxPollInterval (${max} ms) must not be below pollInterval (${poll} ms)`))
+      return Either.left(
+        invalid("maxPollInterval", `maxPollInterval (${max} ms) must not be below pollInterval (${poll} ms)`)
+      )
     }
   }
   return Either.right(undefined)

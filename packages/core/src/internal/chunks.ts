@@ -41,7 +41,9 @@ export interface Segment {
 export const plan = (size: number, requested?: number): Either.Either<Plan, string> => {
   if (!Number.isSafeInteger(size) || size <= 0) return Either.left(`the size must be a positive number of bytes, got ${size}`)
   if (requested !== undefined && (!Number.isSafeInteger(requested) || requested <= 0 || requested > MAX_SEGMENT_BYTES)) {
-    return Either.left(`chunkSize must be a whole number of bytes between 1 and ${MAX_SEGMENT_BYTES} (X's 5 MB), got ${requested}`)
+    return Either.left(
+      `chunkSize must be a whole number of bytes between 1 and ${MAX_SEGMENT_BYTES} (X's 5 MB), got ${requested}`
+    )
   }
   const minimum = Math.ceil(size / MAX_SEGMENTS)
   if (minimum > MAX_SEGMENT_BYTES) {

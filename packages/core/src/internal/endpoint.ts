@@ -69,7 +69,10 @@ export interface Definition<A, I> {
  */
 export const resolvePolicy = (
   client: XClient["Type"],
-  definition: Pick<Definition<unknown, unknown>, "name" | "retry" | "defaultRetry" | "clientDefaultApplies" | "retryOnly">
+  definition: Pick<
+    Definition<unknown, unknown>,
+    "name" | "retry" | "defaultRetry" | "clientDefaultApplies" | "retryOnly"
+  >
 ): Retry.Policy => {
   const clientDefault = definition.clientDefaultApplies === false ? undefined : client.retry.default
   const chosen = definition.retry ?? client.retry.byEndpoint?.[definition.name] ?? clientDefault ??

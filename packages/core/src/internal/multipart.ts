@@ -129,5 +129,8 @@ export const encode = (
   for (const [name, value] of fields) {
     text += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
   }
-  return { contentType: `multipart/form-data; boundary=${boundary}`, body: encoder.encode(`${text}--${boundary}--\r\n`) }
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: encoder.encode(`${text}--${boundary}--\r\n`)
+  }
 }
