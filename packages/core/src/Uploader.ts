@@ -422,11 +422,11 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   const api: MediaV1.UploadProtocol = v1 ? MediaV1.protocol : MediaUpload
   /** Endpoint names in errors and retry settings: `MediaV1.*` on v1.1, `MediaUpload.*` on v2. */
   const label = (call: Operation) => `${v1 ? "MediaV1" : "MediaUpload"}.${call}`
-  const clientRetry = (yield* XClient.XClient).retry
-  // the policy of each kind of call: `options.retry` > the client's `byEndpoint` (e.g. "MediaUpload.append") > the
-  // client's default > `Retry.standard`
+  const client = yield* XClient.XClient
+  // the policy of each kind of call, by the endpoints' own precedence: `options.retry` > the client's `byEndpoint`
+  // (e.g. "MediaUpload.append") > the client's default > `Retry.standard`
   const policyOf = (operation: Operation): Retry.Policy =>
-    options.retry ?? clientRetry.byEndpoint?.[label(operation)] ?? clientRetry.default ?? Retry.standard
+    Endpoint.resolvePolicy(client, { name: label(operation), retry: options.retry })
   if (v1) yield* V1Upload.requireOAuth1(ENDPOINT)
 
   const boundary = Multipart.boundary(yield* Random.nextInt, yield* Random.nextInt)
@@ -544,7 +544,7 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   // at once, while the others still send, so no handle is closed between the last APPEND and the result.
   const bytesOrPath = streaming === undefined ? source as string | Uint8Array : undefined
   const capacity = Multipart.overhead(boundary, widest) + Math.min(plan.chunkSize, size)
-  const pool = BufferPool.of(yield* XClient.XClient)
+  const pool = BufferPool.of(client)
   const makeSlot = bytesOrPath === undefined
     ? undefined
     : typeof bytesOrPath === "string"

@@ -10,6 +10,7 @@ import type * as Auth from "../Auth.js"
 import * as OAuth1 from "../OAuth1.js"
 import * as XError from "../XError.js"
 import * as Errors from "./errors.js"
+import { parseJson } from "./text.js"
 import { clockOf } from "./fiberClock.js"
 
 /** Refresh this long before `expiresAt`. @internal */
@@ -98,7 +99,7 @@ const exchangeToken = (
       Effect.mapError((e) => Errors.fromRequestError(ENDPOINT, e))
     )
     const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
-    const json = Option.getOrUndefined(Errors.parseJson(text))
+    const json = Option.getOrUndefined(parseJson(text))
     if (response.status < 200 || response.status >= 300) {
       const body = Schema.decodeUnknownOption(OAuthErrorBody)(json)
       const described = Option.match(body, {

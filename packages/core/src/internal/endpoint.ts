@@ -14,7 +14,7 @@ import * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import { XClient } from "../XClient.js"
 import * as XError from "../XError.js"
-import { parseJson } from "./errors.js"
+import { excerpt, parseJson } from "./text.js"
 import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
 import { clockOf } from "./fiberClock.js"
@@ -106,14 +106,14 @@ export const decodeSuccess = <A, I>(
   const json = text.trim() === "" ? Option.some<unknown>({}) : parseJson(text)
   if (Option.isNone(json)) {
     return Effect.fail(
-      new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: "the body is not JSON" })
+      new XError.UnexpectedResponse({ endpoint, status, body: excerpt(text), issue: "the body is not JSON" })
     )
   }
   const decoded = decoderOf(schema)(json.value)
   return Either.isRight(decoded)
     ? Effect.succeed(decoded.right)
     : Effect.fail(
-      new XError.UnexpectedResponse({ endpoint, status, body: Errors.excerpt(text), issue: issueOf(decoded.left) })
+      new XError.UnexpectedResponse({ endpoint, status, body: excerpt(text), issue: issueOf(decoded.left) })
     )
 }
 

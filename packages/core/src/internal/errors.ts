@@ -7,24 +7,8 @@ import type { HttpClientError } from "@effect/platform"
 import { Option, Predicate } from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as XError from "../XError.js"
+import { excerpt, parseJson } from "./text.js"
 import * as V1Errors from "./v1Errors.js"
-
-/** Parses JSON without throwing. @internal */
-export const parseJson = (text: string): Option.Option<unknown> => {
-  if (text.trim() === "") return Option.none()
-  try {
-    return Option.some(JSON.parse(text) as unknown)
-  } catch {
-    return Option.none()
-  }
-}
-
-/** Longest body excerpt kept in an error. @internal */
-export const excerptLength = 500
-
-/** @internal */
-export const excerpt = (text: string): string =>
-  text.length > excerptLength ? `${text.slice(0, excerptLength)}…` : text
 
 const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
 const num = (u: unknown): number | undefined =>

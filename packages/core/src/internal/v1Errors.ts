@@ -10,6 +10,7 @@
 import { Option, Schema } from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as XError from "../XError.js"
+import { excerpt, parseJson } from "./text.js"
 
 /** One `{code, message}` entry of a v1.1 `errors` list. */
 export const V1ErrorItem = Schema.Struct({ code: Schema.Number, message: Schema.String })
@@ -33,14 +34,6 @@ const FORBIDDEN_CODES = new Set([64, 220, 261, 326])
 /** Codes that name a bad parameter or media id. */
 const INVALID_CODES = new Set([38, 44, 186, 187, 323, 324, 386])
 
-const parseJson = (text: string): Option.Option<unknown> => {
-  try {
-    return Option.some(JSON.parse(text))
-  } catch {
-    return Option.none()
-  }
-}
-
 /** Reads the `{code, message}` list out of any v1.1 error body; empty for a body that has none. */
 export const errorItems = (text: string): ReadonlyArray<V1ErrorItem> => {
   const json = parseJson(text)
@@ -52,7 +45,6 @@ export const errorItems = (text: string): ReadonlyArray<V1ErrorItem> => {
   return []
 }
 
-const excerpt = (text: string): string => (text.length > 500 ? text.slice(0, 500) + "…" : text)
 
 /**
  * Maps a non-2xx v1.1 response to an XError. `headers` are the lower-case response headers (for 429 reset
