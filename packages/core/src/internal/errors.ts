@@ -139,7 +139,7 @@ export const fromResponse = (
   // a v1.1-style body (`{errors:[{code,message}]}`, `{code,message}`) on a v2 URL: X's codes mean the same there,
   // so the same table decides (code 38 is InvalidRequest, 89 Unauthorized, ... on either generation)
   if (p.code !== undefined && slug === undefined) {
-    return V1Errors.fromResponse({ endpoint, status, headers, body: text, now })
+    return V1Errors.fromResponse({ endpoint, status, headers, body: text, now, json: Option.some(p.raw) })
   }
   if (status === 401) return new XError.Unauthorized({ ...problem, code: p.code })
   if (status === 404) return new XError.NotFound(problem)

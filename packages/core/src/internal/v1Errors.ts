@@ -34,9 +34,8 @@ const FORBIDDEN_CODES = new Set([64, 220, 261, 326])
 /** Codes that name a bad parameter or media id. */
 const INVALID_CODES = new Set([38, 44, 186, 187, 323, 324, 386])
 
-/** Reads the `{code, message}` list out of any v1.1 error body; empty for a body that has none. */
-export const errorItems = (text: string): ReadonlyArray<V1ErrorItem> => {
-  const json = parseJson(text)
+/** Reads the `{code, message}` list out of any v1.1 error body (parsed); empty for a body that has none. */
+const itemsOf = (json: Option.Option<unknown>): ReadonlyArray<V1ErrorItem> => {
   if (Option.isNone(json)) return []
   const list = decodeErrors(json.value)
   if (Option.isSome(list)) return list.value.errors
@@ -56,10 +55,12 @@ export const fromResponse = (options: {
   readonly headers: Readonly<Record<string, string | undefined>>
   readonly body: string
   readonly now: number
+  /** The body already parsed as JSON, when the caller has parsed it (saves parsing it again). */
+  readonly json?: Option.Option<unknown>
 }): XError.HttpFailure => {
   const { body, endpoint, status } = options
-  const items = errorItems(body)
-  const json = parseJson(body)
+  const json = options.json ?? parseJson(body)
+  const items = itemsOf(json)
   const legacy = Option.flatMap(json, decodeRequestError)
   const detail = items.length > 0
     ? items.map((item) => `${item.message} (code ${item.code})`).join("; ")
