@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { MediaUpload, Posts, Retry, XError } from "../src/index.js"
+import { MediaLookup, MediaUpload, Posts, Retry, XError } from "../src/index.js"
 import { example, fakeClient, type Reply, userAuth } from "./utils/FakeHttp.js"
 
 const failWith = (reply: Reply) => {
@@ -237,6 +237,43 @@ describe("error mapping", () => {
       assert.strictEqual(res.errors?.[0]?.resource_id, "456")
     }).pipe(Effect.provide(fake.layer))
   })
+
+  it.effect("a 200 that holds only X's problem list (a lookup of a missing id) is NotFound, not UnexpectedResponse", () => {
+    const missing = example("v2-error.partial-errors.json") as { errors: ReadonlyArray<unknown> }
+    const fake = fakeClient((r) =>
+      r.url.pathname.startsWith("/2/media/")
+        ? {
+          status: 200,
+          body: {
+            errors: [{
+              title: "Not Authorized Error",
+              detail: "Sorry, you are not authorized to see the media with media_key: [3_9].",
+              type: "https://api.twitter.com/2/problems/not-authorized-for-resource"
+            }]
+          }
+        }
+        : { status: 200, body: { errors: missing.errors } }
+    )
+    return Effect.gen(function*() {
+      const post = yield* Effect.flip(Posts.get("456"))
+      assert.strictEqual(post._tag, "NotFound")
+      if (post._tag !== "NotFound") return
+      assert.strictEqual(post.status, 200)
+      assert.strictEqual(post.endpoint, "Posts.get")
+      assert.include(post.message, "Could not find tweet with id: [456].")
+      const media = yield* Effect.flip(MediaLookup.byKey("3_9"))
+      assert.strictEqual(media._tag, "NotAuthorizedForResource")
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("UnexpectedResponse names the first place that did not match, briefly", () =>
+    Effect.gen(function*() {
+      const e = yield* failWith({ status: 200, body: { data: { id: 42 } } })
+      assert.strictEqual(e._tag, "UnexpectedResponse")
+      if (e._tag !== "UnexpectedResponse") return
+      assert.match(e.issue, /^at data\.id: /)
+      assert.isBelow(e.issue.length, 301)
+    }))
 
   it.effect("Posts.create partial body decoding is unaffected by extra fields", () => {
     const fake = fakeClient(() => ({ status: 201, body: { data: { id: "1", text: "t", extra: true } } }))

@@ -9,7 +9,19 @@
  */
 import type { HttpClientResponse } from "@effect/platform"
 import { Headers, HttpClientRequest } from "@effect/platform"
-import { Context, Duration, Effect, Either, Option, ParseResult, Ref, Schema, type Scope, type Tracer } from "effect"
+import {
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Option,
+  ParseResult,
+  Predicate,
+  Ref,
+  Schema,
+  type Scope,
+  type Tracer
+} from "effect"
 import * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import { XClient } from "../XClient.js"
@@ -80,9 +92,27 @@ export const resolvePolicy = (
   return definition.retryOnly ? Retry.guard(chosen, definition.retryOnly, chosen.name) : chosen
 }
 
+/** The first failing place of a decode, with its path (`at data.id: Expected ..., actual 42`), at most 300 chars. */
 const issueOf = (error: ParseResult.ParseError): string => {
-  const message = ParseResult.TreeFormatter.formatErrorSync(error)
-  return message.length > 1000 ? `${message.slice(0, 1000)}…` : message
+  const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const message = first === undefined
+    ? ParseResult.TreeFormatter.formatErrorSync(error)
+    : first.path.length > 0
+    ? `at ${first.path.map(String).join(".")}: ${first.message}`
+    : first.message
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message
+}
+
+/**
+ * A 2xx body with no `data` and only X's problem list (`{"errors":[{"type":".../resource-not-found",...}]}`): X's
+ * answer to a single lookup of an id that does not exist or may not be seen. The first problem becomes its typed
+ * error (`NotFound`, `NotAuthorizedForResource`, ...), as it would on a non-2xx.
+ */
+const problemOnly = (endpoint: string, status: number, json: unknown): XError.HttpFailure | undefined => {
+  if (!Predicate.isRecord(json) || json.data !== undefined || !Array.isArray(json.errors)) return undefined
+  const first: unknown = json.errors[0]
+  if (!Predicate.isRecord(first) || typeof first.type !== "string") return undefined
+  return Errors.fromResponse(endpoint, status, {}, JSON.stringify(first), 0)
 }
 
 const decoderFor = weakMemo((schema: Schema.Schema.Any) =>
@@ -96,13 +126,17 @@ const decoderFor = weakMemo((schema: Schema.Schema.Any) =>
 const decoderOf = <A, I>(schema: Schema.Schema<A, I>): (u: unknown) => Either.Either<A, ParseResult.ParseError> =>
   decoderFor(schema) as (u: unknown) => Either.Either<A, ParseResult.ParseError>
 
-/** Decodes a 2xx body (`{}` when empty) with the endpoint schema. @internal */
+/**
+ * Decodes a 2xx body (`{}` when empty) with the endpoint schema. A body that does not match is
+ * `UnexpectedResponse`, unless it is only X's problem list (a lookup of a missing id), which becomes its typed error.
+ * @internal
+ */
 export const decodeSuccess = <A, I>(
   endpoint: string,
   schema: Schema.Schema<A, I>,
   status: number,
   text: string
-): Effect.Effect<A, XError.UnexpectedResponse> => {
+): Effect.Effect<A, XError.UnexpectedResponse | XError.HttpFailure> => {
   const json = text.trim() === "" ? Option.some<unknown>({}) : parseJson(text)
   if (Option.isNone(json)) {
     return Effect.fail(
@@ -110,11 +144,11 @@ export const decodeSuccess = <A, I>(
     )
   }
   const decoded = decoderOf(schema)(json.value)
-  return Either.isRight(decoded)
-    ? Effect.succeed(decoded.right)
-    : Effect.fail(
+  if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
+  return Effect.fail(
+    problemOnly(endpoint, status, json.value) ??
       new XError.UnexpectedResponse({ endpoint, status, body: excerpt(text), issue: issueOf(decoded.left) })
-    )
+  )
 }
 
 const utf8 = new TextDecoder()
