@@ -27,13 +27,22 @@ import * as Multipart from "./internal/multipart.js"
 import * as Retry from "./Retry.js"
 import * as XError from "./XError.js"
 
+const KnownProcessingState = Schema.Literal("pending", "in_progress", "succeeded", "failed", "uploading")
+const knownProcessingStates: ReadonlySet<string> = new Set(KnownProcessingState.literals)
+
 /**
- * `processing_info.state`. `uploading` is not in X's enum but appears in X's own STATUS example; it is accepted
- * and treated like `pending`.
+ * `processing_info.state`. X describes the states only in prose, and its own STATUS example sends `uploading`,
+ * which is not among them; so any other string X may send is read as `pending` (the wait goes on until `succeeded`,
+ * `failed` or the deadline) rather than failing an upload whose bytes X already has. `uploading` is kept as it is and
+ * also treated like `pending`.
  *
  * @since 0.1.0
  */
-export const ProcessingState = Schema.Literal("pending", "in_progress", "succeeded", "failed", "uploading")
+export const ProcessingState = Schema.transform(Schema.String, KnownProcessingState, {
+  strict: true,
+  decode: (state) => knownProcessingStates.has(state) ? state as typeof KnownProcessingState.Type : "pending",
+  encode: (state) => state
+})
 /** @since 0.1.0 */
 export type ProcessingState = typeof ProcessingState.Type
 
@@ -52,15 +61,16 @@ export const ProcessingError = Schema.Struct({
 export type ProcessingError = typeof ProcessingError.Type
 
 /**
- * `processing_info`: present when the media needs asynchronous processing (video, GIF with a category).
+ * `processing_info`: present when the media needs asynchronous processing (video, GIF with a category). Tolerant of
+ * what X's sources disagree on: a missing `state` is `pending`, and `null` numbers or `error` are read as absent.
  *
  * @since 0.1.0
  */
 export const ProcessingInfo = Schema.Struct({
-  state: ProcessingState,
-  check_after_secs: Schema.optional(Schema.Number),
-  progress_percent: Schema.optional(Schema.Number),
-  error: Schema.optional(ProcessingError)
+  state: Schema.optionalWith(ProcessingState, { nullable: true, default: () => "pending" as const }),
+  check_after_secs: Schema.optionalWith(Schema.Number, { nullable: true }),
+  progress_percent: Schema.optionalWith(Schema.Number, { nullable: true }),
+  error: Schema.optionalWith(ProcessingError, { nullable: true })
 })
 /** @since 0.1.0 */
 export type ProcessingInfo = typeof ProcessingInfo.Type

@@ -88,6 +88,27 @@ describe("MediaUpload", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("processing_info: an unknown or missing state reads as pending, null numbers as absent", () => {
+    const bodies: ReadonlyArray<unknown> = [
+      { data: { id: mediaId, processing_info: { state: "queued", check_after_secs: 3 } } },
+      { data: { id: mediaId, processing_info: { check_after_secs: 3 } } },
+      { data: { id: mediaId, processing_info: { state: "in_progress", progress_percent: null, check_after_secs: null } } }
+    ]
+    let i = 0
+    const fake = fakeClient(() => ({ status: 200, body: bodies[i++] }))
+    return Effect.gen(function*() {
+      const queued = yield* MediaUpload.status(mediaId)
+      assert.strictEqual(queued.data.processing_info?.state, "pending")
+      assert.strictEqual(queued.data.processing_info?.check_after_secs, 3)
+      const missing = yield* MediaUpload.status(mediaId)
+      assert.strictEqual(missing.data.processing_info?.state, "pending")
+      const nulls = yield* MediaUpload.status(mediaId)
+      assert.strictEqual(nulls.data.processing_info?.state, "in_progress")
+      assert.isUndefined(nulls.data.processing_info?.progress_percent)
+      assert.isUndefined(nulls.data.processing_info?.check_after_secs)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("status tolerates the documented 'uploading' state without check_after_secs", () => {
     const fake = fakeClient(() => ({ status: 200, body: example("v2-media-upload-status.response.as-documented.json") }))
     return Effect.gen(function*() {
