@@ -357,7 +357,8 @@ export const finalize: (
     ...write,
     mediaId: valid,
     success: FinalizeResponse,
-    request: HttpClientRequest.post(`/2/media/upload/${valid}/finalize`),
+    // `{}`, not an empty body: X has refused a FINALIZE without a JSON object ("Request body must be a JSON object.")
+    request: HttpClientRequest.post(`/2/media/upload/${valid}/finalize`).pipe(HttpClientRequest.bodyUnsafeJson({})),
     retry: options?.retry
   })
   yield* checkProcessing(response.data)

@@ -65,6 +65,9 @@ describe("MediaUpload", () => {
       assert.strictEqual(res.data.processing_info?.check_after_secs, 1)
       assert.strictEqual(fake.requests[0].url.pathname, "/2/media/upload/1880028106020515840/finalize")
       assert.strictEqual(fake.requests[0].method, "POST")
+      // a JSON object, never an empty body (X has refused that: "Request body must be a JSON object.")
+      assert.strictEqual(fake.requests[0].text, "{}")
+      assert.match(fake.requests[0].headers["content-type"] ?? "", /^application\/json/)
     }).pipe(Effect.provide(fake.layer))
   })
 

@@ -55,7 +55,7 @@ layer(TestLayer)("v2 chunked upload", (it) => {
       assert.deepStrictEqual(at(finalize.json, "data", "image"), { image_type: "image/png", w: 64, h: 48 })
     }))
 
-  it.effect("JSON base64 append, re-sent index overwrites, finalize with {} body", () =>
+  it.effect("JSON base64 append, re-sent index overwrites, finalize with {} body (an empty JSON body is refused)", () =>
     Effect.gen(function*() {
       const png = fixture("sample.png")
       const id = yield* initialize(png, "image/png")
@@ -68,6 +68,9 @@ layer(TestLayer)("v2 chunked upload", (it) => {
         json: { media: Buffer.from(png).toString("base64"), segment_index: 0 }
       })
       assert.strictEqual(real.status, 200)
+      const empty = yield* call("POST", `/2/media/upload/${id}/finalize`, { rawBody: { body: "", contentType: "application/json" } })
+      assert.strictEqual(empty.status, 400)
+      assert.strictEqual(at(empty.json, "errors", 0, "message"), "Request body must be a JSON object.")
       const fin = yield* call("POST", `/2/media/upload/${id}/finalize`, { json: {} })
       assert.strictEqual(fin.status, 200)
       assert.strictEqual(at(fin.json, "data", "size"), png.length)

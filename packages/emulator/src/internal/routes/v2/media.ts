@@ -161,10 +161,21 @@ const appendRoute: Route = {
     }), "multipart/form-data or application/json")
 }
 
+/**
+ * FINALIZE's body: none (the spec gives it none), or `{}`. A request that says `application/json` and sends nothing
+ * is refused as X refuses it (trypostit/trypost#202: "Request body must be a JSON object."; X's own TypeScript SDK
+ * sends exactly that).
+ */
 const readNoOrEmptyJsonBody = Effect.gen(function*() {
   const settings = yield* Settings
+  const request = yield* HttpServerRequest.HttpServerRequest
   const raw = yield* Body.readText(settings.maxJsonBytes)
-  if (raw.trim() === "") return
+  if (raw.trim() === "") {
+    if (Body.contentTypeOf(request) === "application/json") {
+      return yield* Respond.invalidRequest("Request body must be a JSON object.")
+    }
+    return
+  }
   const parsed = yield* Effect.try({ try: (): unknown => JSON.parse(raw), catch: () => new Body.BodyError({ reason: "NotJson" }) })
   if (isRecord(parsed) && Object.keys(parsed).length === 0) return
   return yield* Respond.invalidRequest("The finalize endpoint takes no request body.")
