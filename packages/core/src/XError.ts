@@ -619,8 +619,12 @@ export const Problem = Schema.Struct({
 export type Problem = typeof Problem.Type
 
 /**
- * The slug of a problem type URI: the part after `/problems/` on either host (`api.x.com`, `api.twitter.com`),
- * or `about:blank`.
+ * The slug of a problem type URI: the part after `/problems/` on either host (`api.x.com`, `api.twitter.com`), the
+ * fragment of X's troubleshooting page form (`https://developer.x.com/en/support/x-api/error-troubleshooting#usage-capped`,
+ * which node-twitter-api-v2 matches on), or `about:blank`.
+ *
+ * @example
+ * XError.problemSlug("https://api.x.com/2/problems/resource-not-found") // "resource-not-found"
  *
  * @since 0.1.0
  */
@@ -628,5 +632,7 @@ export const problemSlug = (type: string | undefined): string | undefined => {
   if (type === undefined) return undefined
   const i = type.indexOf("/problems/")
   if (i >= 0) return type.slice(i + "/problems/".length).replace(/[?#].*$/, "")
+  const hash = type.indexOf("#")
+  if (hash >= 0 && type.includes("error-troubleshooting")) return type.slice(hash + 1).replace(/[?/].*$/, "") || type
   return type
 }

@@ -217,7 +217,26 @@ describe("error mapping", () => {
     assert.strictEqual(XError.problemSlug("https://api.twitter.com/2/problems/usage-capped"), "usage-capped")
     assert.strictEqual(XError.problemSlug("https://api.x.com/2/problems/invalid-request"), "invalid-request")
     assert.strictEqual(XError.problemSlug("about:blank"), "about:blank")
+    assert.strictEqual(
+      XError.problemSlug("https://developer.x.com/en/support/x-api/error-troubleshooting#client-forbidden"),
+      "client-forbidden"
+    )
   })
+
+  it.effect("a usage cap in the troubleshooting-page form is UsageCapped, not a rate limit to wait out", () =>
+    Effect.gen(function*() {
+      const e = yield* failWith({
+        status: 429,
+        body: {
+          title: "UsageCapExceeded",
+          detail: "Usage cap exceeded: Monthly product cap",
+          type: "https://developer.x.com/en/support/x-api/error-troubleshooting#usage-capped",
+          period: "Monthly",
+          scope: "Product"
+        }
+      })
+      assert.strictEqual(e._tag, "UsageCapped")
+    }))
 
   it.effect("errors round-trip through the XError schema (journal-safe)", () =>
     Effect.gen(function*() {
