@@ -25,7 +25,12 @@ describe("local validation: InvalidInput, no network call", () => {
       yield* expectInvalid(
         MediaUpload.initialize({ media_type: "image/png", total_bytes: 10, media_category: "tweet_photo" as never }),
         "media_category",
-        "tweet_image"
+        "expected one of \"tweet_image\", \"tweet_gif\", \"tweet_video\", \"amplify_video\", \"dm_image\""
+      )
+      yield* expectInvalid(
+        MediaUpload.initialize({ media_type: "video/avi" as never, total_bytes: 10 }),
+        "media_type",
+        "\"video/quicktime\""
       )
       yield* expectInvalid(MediaUpload.initialize({ media_type: "image/png", total_bytes: -1 }), "total_bytes", "between 0 and")
       yield* expectInvalid(
@@ -82,7 +87,7 @@ describe("local validation: InvalidInput, no network call", () => {
       yield* expectInvalid(
         MediaSubtitles.remove({ id: "1", media_category: "tweet_video" as never, language_code: "EN" }),
         "media_category",
-        "TweetVideo"
+        "expected one of \"TweetVideo\", \"AmplifyVideo\"; got \"tweet_video\""
       )
       yield* expectInvalid(Posts.create({ text: "" }), "text", "needs text or media")
       yield* expectInvalid(

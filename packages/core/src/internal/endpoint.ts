@@ -324,15 +324,43 @@ export const validate = <A, I>(
 ): Effect.Effect<A, XError.InvalidInput> =>
   Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "error" })(input).pipe(
     Effect.mapError((error) => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+      const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+      const issue = issues[0]
       const path = issue ? issue.path.map(String).join(".") : ""
       return new XError.InvalidInput({
         endpoint,
         field: [field, path].filter((s) => s !== undefined && s !== "").join(".") || (field ?? "input"),
-        message: issue ? issue.message : ParseResult.TreeFormatter.formatErrorSync(error)
+        message: issue ? unionMessage(issues, issue) ?? issue.message : ParseResult.TreeFormatter.formatErrorSync(error)
       })
     })
   )
+
+const expectedActual = /^Expected (.+), actual (.+)$/s
+
+/**
+ * One message for a value that matched none of a union's members (a category, a media type, a field name): the
+ * formatter reports one "Expected A, actual x" per member; the user needs all of them at once. `undefined` (an
+ * optional field) becomes "or leave it out".
+ */
+const unionMessage = (
+  issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>,
+  first: ParseResult.ArrayFormatterIssue
+): string | undefined => {
+  const key = first.path.map(String).join("\u0000")
+  const expected: Array<string> = []
+  let actual: string | undefined
+  for (const i of issues) {
+    if (i._tag !== "Type" || i.path.map(String).join("\u0000") !== key) continue
+    const m = expectedActual.exec(i.message)
+    if (m === null) return undefined
+    if (!expected.includes(m[1]!)) expected.push(m[1]!)
+    actual = m[2]
+  }
+  const allowed = expected.filter((e) => e !== "undefined")
+  if (allowed.length < 2 || actual === undefined) return undefined
+  const optional = allowed.length < expected.length ? " (or leave it out)" : ""
+  return `expected one of ${allowed.join(", ")}${optional}; got ${actual}`
+}
 
 /** Fails with `InvalidInput` unless `ok`. @internal */
 export const require = (
