@@ -22,8 +22,10 @@
 import { HttpBody, HttpClientRequest } from "@effect/platform"
 import { Effect, Encoding, Schema } from "effect"
 import * as Ids from "./Ids.js"
+import { MAX_SEGMENT_BYTES } from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Multipart from "./internal/multipart.js"
+import * as Preflight from "./Preflight.js"
 import * as Retry from "./Retry.js"
 import * as XError from "./XError.js"
 
@@ -164,7 +166,15 @@ export const AppendRequest = Schema.Struct({
   segment_index: Schema.Int.pipe(
     Schema.between(0, 999, { message: () => "segment_index must be an integer from 0 to 999" })
   ),
-  media: Schema.Uint8ArrayFromSelf,
+  media: Schema.Uint8ArrayFromSelf.pipe(
+    Schema.filter((bytes) =>
+      bytes.byteLength === 0
+        ? "an APPEND chunk must hold at least one byte"
+        : bytes.byteLength <= MAX_SEGMENT_BYTES ||
+          `an APPEND chunk must be at most 5 MB (${MAX_SEGMENT_BYTES} bytes; X: "must be <= 5 MB"), ` +
+            `this one is ${bytes.byteLength}: use smaller chunks`
+    )
+  ),
   encoding: Schema.optional(Schema.Literal("multipart", "base64"))
 })
 /** @since 0.1.0 */
@@ -410,6 +420,17 @@ export const upload: (
   "MediaUpload.upload"
 )(function*(request: typeof UploadRequest.Encoded, options?: CallOptions) {
   const valid = yield* Endpoint.validate("MediaUpload.upload", UploadRequest, request)
+  const size = valid.media.byteLength
+  const maxBytes = Preflight.limits[valid.media_category].premiumMaxBytes
+  yield* Endpoint.require(
+    size > 0 && size <= maxBytes,
+    "MediaUpload.upload",
+    "media",
+    size === 0
+      ? "media is empty: pass the file's bytes"
+      : `media is ${size} bytes; X takes at most ${maxBytes} bytes as ${valid.media_category}: ` +
+        "use a smaller file, or the right media_category"
+  )
   const fields: Array<readonly [string, string]> = [["media_category", valid.media_category]]
   if (valid.additional_owners !== undefined && valid.additional_owners.length > 0) {
     fields.push(["additional_owners", valid.additional_owners.join(",")])

@@ -39,6 +39,22 @@ describe("local validation: InvalidInput, no network call", () => {
         "upload it with the chunked upload"
       )
       yield* expectInvalid(
+        MediaUpload.append({ id: "1", segment_index: 0, media: new Uint8Array(5_000_001) }),
+        "media",
+        "at most 5 MB (5000000 bytes"
+      )
+      yield* expectInvalid(
+        MediaUpload.append({ id: "1", segment_index: 0, media: new Uint8Array(0) }),
+        "media",
+        "at least one byte"
+      )
+      yield* expectInvalid(
+        MediaUpload.upload({ media: new Uint8Array(5_000_001), media_category: "tweet_image" }),
+        "media",
+        "at most 5000000 bytes as tweet_image"
+      )
+      yield* expectInvalid(MediaUpload.upload({ media: new Uint8Array(0), media_category: "subtitles" }), "media", "empty")
+      yield* expectInvalid(
         MediaUpload.append({ id: "1", segment_index: 1000, media: new Uint8Array(1) }),
         "segment_index",
         "0 to 999"
