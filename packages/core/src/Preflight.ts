@@ -2,9 +2,14 @@
  * Checks a file before any network call: what it really is (sniffed from its bytes with `file-type`, never from
  * its name), which `media_category` it goes to, and whether it fits that category's size limit.
  *
+ * A GIF's blocks are read to tell a still GIF (one frame: an image, `tweet_image`, 5 MB) from an animated one
+ * (two or more: `tweet_gif`, 15 MB); a WebP's chunks to report whether it is animated (it goes as an image either
+ * way: X lists WEBP among image types only).
+ *
  * Every refusal is an `XError.InvalidInput` whose message says what to fix: a missing path, a directory, an empty
- * file, a type X does not accept, a declared category that does not fit the content, a file over the limit, or a
- * subtitle file that does not parse (with the line number).
+ * file, a type X does not accept, a declared category that does not fit the content, a file over the limit (a
+ * still GIF over 5 MB: convert it, or give `tweet_gif`), or a subtitle file that does not parse (with the line
+ * number).
  *
  * @example
  * ```ts
@@ -24,6 +29,7 @@ import { Effect, Either, Option, Schema } from "effect"
 import { fileTypeFromBuffer } from "file-type/core"
 import * as Ids from "./Ids.js"
 import { MAX_SEGMENTS, MAX_SEGMENT_BYTES } from "./internal/chunks.js"
+import { HEAD_BYTES, type ImageFacts, scannerFor } from "./internal/sniffing.js"
 import * as subtitles from "./internal/subtitles.js"
 import * as XError from "./XError.js"
 
@@ -99,6 +105,9 @@ export interface Options {
  * - `extension`: the extension that fits the content (`mp4`, `png`, `srt`...); `nameMatchesContent` is `false`
  *   when the file name says otherwise (a video named `.png`).
  * - `subtitles`: for subtitle files, the format and the number of cues.
+ * - `image`: for GIF and WebP, what their own structure says: `width` and `height` (the GIF logical screen, the
+ *   WebP canvas) and `animated` (`true`: two or more frames; `false`: one; `undefined`: not told from the bytes
+ *   read, e.g. a stream whose head ends before a second frame, or a malformed file).
  *
  * @since 0.1.0
  */
@@ -110,6 +119,11 @@ export interface Inspection {
   readonly extension: string
   readonly nameMatchesContent: boolean
   readonly subtitles?: { readonly format: "srt" | "vtt"; readonly cues: number } | undefined
+  readonly image?: {
+    readonly width: number
+    readonly height: number
+    readonly animated: boolean | undefined
+  } | undefined
 }
 
 const ENDPOINT = "Preflight.inspect"
@@ -143,8 +157,10 @@ const kindOf = (mediaType: Ids.MediaType): Kind | undefined => {
 }
 
 /**
- * The categories a media type may be uploaded as. A GIF may go as an animated GIF or as a (still) image; a video
- * as a post video, an Ads (amplify) video or a DM video.
+ * The categories a media type may be uploaded as. A GIF, still or animated, may go as an animated GIF or as an
+ * image (the category you give is kept: a still GIF given as `tweet_gif` goes as `tweet_gif`); a WebP, animated or
+ * not, only as an image (X lists WEBP among image types only); a video as a post video, an Ads (amplify) video or a
+ * DM video.
  *
  * @since 0.1.0
  */
@@ -164,21 +180,31 @@ export const categoriesFor = (mediaType: Ids.MediaType): ReadonlyArray<Ids.Media
 }
 
 /**
- * The category X would assume for a media type (images -> `tweet_image`, GIFs -> `tweet_gif`, videos ->
- * `tweet_video`, subtitles -> `subtitles`; the `dm_*` ones for `destination: "dm"`), or `undefined` for a type
- * with no documented category (3D models).
+ * The category for a media type when none is given (images, WebP animated or not, and still GIFs ->
+ * `tweet_image`; animated GIFs -> `tweet_gif`; videos -> `tweet_video`; subtitles -> `subtitles`; the `dm_*` ones
+ * for `destination: "dm"`), or `undefined` for a type with no documented category (3D models). `animated` says
+ * whether a GIF has two or more frames (`Inspection.image.animated`): only `false` makes it an image; a GIF whose
+ * frames were not counted (`undefined`) goes as `tweet_gif`, which takes still GIFs too.
+ *
+ * @example
+ * ```ts
+ * Preflight.defaultCategory("image/gif", "post", false) // "tweet_image"
+ * Preflight.defaultCategory("image/gif", "dm", true) // "dm_gif"
+ * ```
  *
  * @since 0.1.0
  */
 export const defaultCategory = (
   mediaType: Ids.MediaType,
-  destination: Destination = "post"
+  destination: Destination = "post",
+  animated?: boolean | undefined
 ): Ids.MediaCategory | undefined => {
   const dm = destination === "dm"
   switch (kindOf(mediaType)) {
     case "image":
       return dm ? "dm_image" : "tweet_image"
     case "gif":
+      if (animated === false) return dm ? "dm_image" : "tweet_image"
       return dm ? "dm_gif" : "tweet_gif"
     case "video":
       return dm ? "dm_video" : "tweet_video"
@@ -256,7 +282,53 @@ const textDecoder = new TextDecoder("utf-8", { fatal: true })
 interface Sniffed {
   readonly mediaType: Ids.MediaType
   readonly subtitles?: { readonly format: "srt" | "vtt"; readonly cues: number } | undefined
+  readonly image?: ImageFacts | undefined
 }
+
+/**
+ * The largest GIF any category takes (`tweet_gif`, 15 MB): a bigger GIF is refused whatever its frames, so its
+ * frames are not counted.
+ */
+const gifScanLimit = Math.max(
+  ...(["tweet_gif", "dm_gif", "tweet_image", "dm_image"] as const).map((c) => limits[c].premiumMaxBytes)
+)
+
+/** How many bytes a file's GIF/WebP scan reads at a time past the head. */
+const SCAN_PIECE_BYTES = 64 * 1024
+
+/**
+ * Reads a GIF's or WebP's structure (`internal/sniffing.ts`) from `head`, then, if that did not tell and `more`
+ * is given, on through the content in pieces read at the offset the scanner wants (at most `gifScanLimit` bytes
+ * past the head in all). `more` returns an empty piece at the end of the content. Other types: `undefined`.
+ */
+const scanImage = (
+  mediaType: Ids.MediaType,
+  size: number,
+  head: Uint8Array,
+  more?: (position: number) => Effect.Effect<Uint8Array, XError.InvalidInput>
+): Effect.Effect<ImageFacts | undefined, XError.InvalidInput> =>
+  Effect.gen(function*() {
+    const scanner = scannerFor(mediaType)
+    if (scanner === undefined || (mediaType === "image/gif" && size > gifScanLimit)) return undefined
+    scanner.feed(head, 0)
+    let ended = head.length >= size
+    let budget = gifScanLimit
+    while (more !== undefined && !ended && !scanner.done() && budget > 0) {
+      const position = scanner.position()
+      if (position >= size) {
+        ended = true
+        break
+      }
+      const piece = yield* more(position)
+      if (piece.length === 0) {
+        ended = true
+        break
+      }
+      budget -= piece.length
+      scanner.feed(piece, position)
+    }
+    return scanner.result(ended || scanner.position() >= size)
+  })
 
 const describeSource = (name: string | undefined) => (name === undefined ? "the data" : `"${name}"`)
 
@@ -348,7 +420,8 @@ const categorise = (
       )
     }
     const allowed = categoriesFor(sniffed.mediaType)
-    const category = declared ?? defaultCategory(sniffed.mediaType, options?.destination ?? "post")
+    const category = declared ??
+      defaultCategory(sniffed.mediaType, options?.destination ?? "post", sniffed.image?.animated)
     if (category === undefined) {
       return yield* invalid(
         "media",
@@ -367,6 +440,23 @@ const categorise = (
     const limit = limits[category]
     const maxBytes = Math.min(options?.premium === true ? limit.premiumMaxBytes : limit.maxBytes, maxChunkedBytes)
     if (size > maxBytes) {
+      const gifCategory = category === "dm_image" ? "dm_gif" : "tweet_gif"
+      const gifMax = Math.min(
+        options?.premium === true ? limits[gifCategory].premiumMaxBytes : limits[gifCategory].maxBytes,
+        maxChunkedBytes
+      )
+      if (sniffed.mediaType === "image/gif" && sniffed.image?.animated === false && declared === undefined) {
+        return yield* invalid(
+          "media",
+          `${describeSource(name)} is a still GIF (one frame) of ${size} bytes; X takes a still GIF as an image, ` +
+            `and ${category} allows at most ${maxBytes} bytes: convert it to PNG or JPEG (usually far smaller)${
+              size <= gifMax
+                ? `, or, if X should treat it as a GIF, upload it with mediaCategory "${gifCategory}" (up to ` +
+                  `${gifMax} bytes)`
+                : ""
+            }`
+        )
+      }
       return yield* invalid(
         "media",
         `${describeSource(name)} is ${size} bytes, over the ${maxBytes}-byte limit for ${category}${
@@ -384,12 +474,10 @@ const categorise = (
       maxBytes,
       extension,
       nameMatchesContent: nameMatches(name, extension),
-      subtitles: sniffed.subtitles
+      subtitles: sniffed.subtitles,
+      image: sniffed.image
     }
   })
-
-/** How many leading bytes are enough for `file-type` to recognise every format it knows. */
-const HEAD_BYTES = 4100
 
 /**
  * Inspects bytes already in memory. Never touches the file system or the network.
@@ -413,13 +501,16 @@ export const inspectBytes: (
     return yield* invalid("media", `${describeSource(name)} is empty (0 bytes): give a file with content`)
   }
   const sniffed = yield* sniff(bytes.subarray(0, HEAD_BYTES), Effect.succeed(bytes), bytes.length, name)
-  return yield* categorise(sniffed, bytes.length, name, options)
+  const image = yield* scanImage(sniffed.mediaType, bytes.length, bytes)
+  return yield* categorise({ ...sniffed, image }, bytes.length, name, options)
 })
 
 /**
  * Inspects the first bytes of content whose total `size` is known but which is not all at hand (a stream): the
  * type is sniffed from `head` and the size limit applied to `size`. Subtitle text is checked whole, so it must be
- * all in `head`. Never touches the file system or the network.
+ * all in `head`. A GIF's frames are counted in `head` only: one whose second frame or end is not in it is taken as
+ * animated (`image.animated` is `undefined`, the category `tweet_gif`, which takes still GIFs too). Never touches
+ * the file system or the network.
  *
  * @example
  * ```ts
@@ -449,7 +540,8 @@ export const inspectHead: (
         `of ${size} bytes are at hand: raise chunkSize to at least ${size} or pass the bytes`
     ))
   const sniffed = yield* sniff(head.subarray(0, HEAD_BYTES), readAll, size, name)
-  return yield* categorise(sniffed, size, name, options)
+  const image = yield* scanImage(sniffed.mediaType, size, head.subarray(0, size))
+  return yield* categorise({ ...sniffed, image }, size, name, options)
 })
 
 const fsError = (path: string, error: PlatformError): XError.InvalidInput => {
@@ -467,9 +559,11 @@ const fsError = (path: string, error: PlatformError): XError.InvalidInput => {
 }
 
 /**
- * Stats and sniffs a file on disk (reads at most 4100 bytes, or the whole file for subtitle text). Refuses a
- * missing path, a directory or other non-regular file, and an empty file; then applies the same checks as
- * `inspectBytes`.
+ * Stats and sniffs a file on disk (reads 4100 bytes, or the whole file for subtitle text; a GIF or WebP whose head
+ * does not tell whether it is animated is read on in 64 KiB pieces, one buffer, at the offsets its structure points
+ * to, until it does, at most 15 MB).
+ * Refuses a missing path, a directory or other non-regular file, and an empty file; then applies the same checks
+ * as `inspectBytes`.
  *
  * @since 0.1.0
  */
@@ -490,14 +584,26 @@ export const inspectFile: (
     if (size === 0) {
       return yield* invalid("path", `"${path}" is empty (0 bytes): give a file with content`)
     }
-    const head = yield* fs.open(path, { flag: "r" }).pipe(
-      Effect.flatMap((file) => file.readAlloc(Math.min(size, HEAD_BYTES))),
-      Effect.scoped,
-      Effect.mapError((e) => fsError(path, e)),
-      Effect.map(Option.getOrElse(() => new Uint8Array(0)))
-    )
-    const readAll = Effect.mapError(fs.readFile(path), (e) => fsError(path, e))
-    const sniffed = yield* sniff(head, readAll, size, path)
+    const sniffed = yield* Effect.scoped(Effect.gen(function*() {
+      const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), (e) => fsError(path, e))
+      const head = yield* file.readAlloc(Math.min(size, HEAD_BYTES)).pipe(
+        Effect.mapError((e) => fsError(path, e)),
+        Effect.map(Option.getOrElse(() => new Uint8Array(0)))
+      )
+      const readAll = Effect.mapError(fs.readFile(path), (e) => fsError(path, e))
+      const sniffed = yield* sniff(head, readAll, size, path)
+      // a GIF's second frame (or its trailer) may lie past the head: read on in bounded pieces, into one buffer
+      let buffer: Uint8Array | undefined
+      const more = (position: number) =>
+        Effect.gen(function*() {
+          buffer ??= new Uint8Array(SCAN_PIECE_BYTES)
+          yield* file.seek(position, "start")
+          const read = Number(yield* file.read(buffer))
+          return buffer.subarray(0, read)
+        }).pipe(Effect.mapError((e) => fsError(path, e)))
+      const image = yield* scanImage(sniffed.mediaType, size, head, more)
+      return { ...sniffed, image }
+    }))
     return yield* categorise(sniffed, size, path, options)
   }
 )

@@ -54,6 +54,7 @@ import * as BufferPool from "./internal/bufferPool.js"
 import * as Chunks from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Multipart from "./internal/multipart.js"
+import { HEAD_BYTES } from "./internal/sniffing.js"
 import * as Readers from "./internal/uploaderSource.js"
 import * as V1Upload from "./internal/v1Upload.js"
 import * as MediaUpload from "./MediaUpload.js"
@@ -272,9 +273,10 @@ export interface StreamSource<E = never, R = never> {
  * A source for `uploadFile` from a stream of bytes (pieces of any sizes) and its exact total size. The stream is
  * read once, in order, re-chunked into segments of the planned chunk size; at most `concurrency` segments are held
  * in memory, each until X acknowledges it (so a failing segment is retried without reading the stream again).
- * The type is sniffed from the first segment. A stream that yields fewer or more bytes than `size` fails with
- * `XError.InvalidInput` (field `size`) before FINALIZE; the stream's own error fails the upload as is. `resume`
- * cannot be used with a stream.
+ * The type is sniffed from the first segment, or from the first 4100 bytes when the segment is smaller (gathered
+ * from as many pieces as it takes, then sent as usual). A stream that yields fewer or more bytes than `size` fails
+ * with `XError.InvalidInput` (field `size`) before FINALIZE; the stream's own error fails the upload as is.
+ * `resume` cannot be used with a stream.
  *
  * @example
  * ```ts
@@ -434,7 +436,9 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   const widest = v1 ? V1Upload.appendFields("9".repeat(19), 999) : [["segment_index", "999"] as const]
 
   // 1. Preflight: no network before this succeeds. A stream's first segment is read now (into the buffer it
-  //    will be sent from) to sniff the type.
+  //    will be sent from) to sniff the type; when it is shorter than the sniffing head (4100 bytes, or the whole
+  //    stream if shorter), the head is first gathered from as many pieces as it takes, without consuming them, so
+  //    every byte is still sent once and in order.
   let inspection: Preflight.Inspection
   let streaming: { readonly reader: Readers.StreamReader<E, R>; readonly first: Uint8Array } | undefined
   if (isStreamSource(source)) {
@@ -455,12 +459,12 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
       Multipart.overhead(boundary, widest) + Math.min(streamPlan.right.chunkSize, source.size)
     )
     const firstLength = Chunks.segment(streamPlan.right, 0).length
+    const headLength = Math.min(source.size, HEAD_BYTES)
+    const peeked = firstLength < headLength ? yield* reader.peek(headLength) : undefined
     yield* reader.fill(first.subarray(0, firstLength))
     if (streamPlan.right.segmentCount === 1) yield* reader.end
-    inspection = yield* Preflight.inspectHead(first.subarray(0, firstLength), source.size, {
-      ...options,
-      name: source.name
-    })
+    const head = peeked !== undefined && peeked.length > firstLength ? peeked : first.subarray(0, firstLength)
+    inspection = yield* Preflight.inspectHead(head, source.size, { ...options, name: source.name })
     streaming = { reader, first }
   } else {
     inspection = yield* Preflight.inspect(source, options)

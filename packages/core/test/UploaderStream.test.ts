@@ -218,19 +218,62 @@ describe("Uploader.fromStream", () => {
     Effect.gen(function*() {
       const fake = makeFakeX({ appendDelay: "100 millis" })
       const { pulled, stream } = counted(cut(mp4, [1000]))
+      // segments of 5000 bytes, more than the 4100 bytes sniffed before INITIALIZE, so no head is read ahead
       const fiber = yield* Effect.fork(
-        Uploader.uploadFile(Uploader.fromStream(stream, { size: mp4.length }), { chunkSize: 2000, concurrency: 2 })
+        Uploader.uploadFile(Uploader.fromStream(stream, { size: mp4.length }), { chunkSize: 5000, concurrency: 2 })
           .pipe(provide(fake))
       )
       yield* eventually(() => fake.requests.filter((r) => r.path.endsWith("/append")).length === 2)
       // Two segments in flight and the reader waiting for one of their buffers: nothing more is pulled.
       yield* TestServices.provideLive(Effect.sleep("20 millis"))
-      assert.strictEqual(pulled(), 2 * 2000)
+      assert.strictEqual(pulled(), 2 * 5000)
       for (let i = 0; i < 8; i++) yield* TestClock.adjust("100 millis")
       yield* Fiber.join(fiber)
-      assert.strictEqual(fake.segments.size, 13)
+      assert.strictEqual(fake.segments.size, 5)
       assert.strictEqual(fake.maxInFlight(), 2)
       assert.deepStrictEqual(fake.assembled(), mp4)
+    }))
+
+  it.effect("gathers 64-byte pieces to sniff MPEG-TS (189+ bytes), then sends every byte once, in order", () =>
+    Effect.gen(function*() {
+      const ts = new Uint8Array(readFileSync(path("sample.m2t")))
+      for (const sizes of [[64], [1, 100, 7]]) {
+        const { pulled, stream } = counted(cut(ts, sizes))
+        const fake = makeFakeX()
+        const media = yield* Uploader.uploadFile(Uploader.fromStream(stream, { size: ts.length, name: "clip.ts" }), {
+          chunkSize: 64,
+          concurrency: 3
+        }).pipe(provide(fake))
+        assert.deepStrictEqual([media.mediaType, media.mediaCategory], ["video/mp2t", "tweet_video"])
+        assert.strictEqual(fake.segments.size, Math.ceil(ts.length / 64))
+        for (const [index, segment] of fake.segments) {
+          assert.strictEqual(segment.length, Math.min(64, ts.length - index * 64), `segment ${index}`)
+        }
+        assert.isTrue(Buffer.from(fake.assembled()).equals(Buffer.from(ts)), "byte-identical")
+        assert.strictEqual(pulled(), ts.length, "each byte of the stream is pulled once")
+        assert.strictEqual(finalizes(fake), 1)
+      }
+    }))
+
+  it.effect("a small subtitle stream is checked whole and a GIF's frames counted, whatever the chunk size", () =>
+    Effect.gen(function*() {
+      const upload = (name: string, chunkSize: number) =>
+        Effect.gen(function*() {
+          const bytes = new Uint8Array(readFileSync(path(name)))
+          const fake = makeFakeX()
+          const media = yield* Uploader.uploadFile(
+            Uploader.fromStream(Stream.fromIterable(cut(bytes, [5])), { size: bytes.length, name }),
+            { chunkSize }
+          ).pipe(provide(fake))
+          assert.deepStrictEqual(fake.assembled(), bytes, name)
+          return media
+        })
+      const srt = yield* upload("sample.en.srt", 16)
+      assert.deepStrictEqual([srt.mediaType, srt.mediaCategory], ["text/srt", "subtitles"])
+      const still = yield* upload("still.gif", 16)
+      assert.deepStrictEqual([still.mediaType, still.mediaCategory], ["image/gif", "tweet_image"])
+      const animated = yield* upload("animated.gif", 16)
+      assert.deepStrictEqual([animated.mediaType, animated.mediaCategory], ["image/gif", "tweet_gif"])
     }))
 
   it.effect("refuses resume, a non-positive size, and checks the size limit from `size`", () =>

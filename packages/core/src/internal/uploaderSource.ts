@@ -96,6 +96,12 @@ export const bytesSlot = (bytes: Uint8Array, buffer: () => Uint8Array): Effect.E
  * @internal
  */
 export interface StreamReader<E, R> {
+  /**
+   * A copy of the next `length` bytes (fewer if the stream ends first), gathered from as many pieces as it takes,
+   * without consuming them: the next `fill` starts with the same bytes. Used to sniff the type from more bytes than
+   * a small first segment holds; the pieces it pulls are held until `fill` has used them.
+   */
+  readonly peek: (length: number) => Effect.Effect<Uint8Array, E, R>
   /** Fills `content` entirely with the next bytes; fails with `InvalidInput` when the stream ends first. */
   readonly fill: (content: Uint8Array) => Effect.Effect<void, E | XError.InvalidInput, R>
   /** Succeeds when the stream has no bytes left; fails with `InvalidInput` when it has more. */
@@ -107,7 +113,8 @@ const sizeMismatch = (endpoint: string, message: string) =>
 
 /**
  * A `StreamReader` over `stream` (pulled in the enclosing scope). At most one piece of the stream is held
- * between two `fill`s (the rest of a piece that crossed a segment boundary).
+ * between two `fill`s (the rest of a piece that crossed a segment boundary), or, after a `peek`, the pieces it
+ * pulled until they are used.
  *
  * @internal
  */
@@ -143,6 +150,38 @@ export const streamReader = <E, R>(
         }
       })
     })
+    const peek = (length: number): Effect.Effect<Uint8Array, E, R> =>
+      Effect.gen(function*() {
+        // the unread pieces (the first from `position`), then the ones pulled now
+        const kept = pieces.slice(piece)
+        if (kept.length === 0) position = 0
+        pieces = kept
+        piece = 0
+        let available = -position
+        for (const p of kept) available += p.length
+        while (available < length && !ended) {
+          const pulled = yield* Effect.matchEffect(pull, {
+            onFailure: Option.match({
+              onNone: () => Effect.sync(() => (ended = true, undefined)),
+              onSome: (error: E) => Effect.fail(error)
+            }),
+            onSuccess: (chunk) => Effect.succeed(chunk)
+          })
+          if (pulled === undefined) break
+          for (const p of pulled) {
+            kept.push(p)
+            available += p.length
+          }
+        }
+        const head = new Uint8Array(Math.max(0, Math.min(length, available)))
+        let copied = 0
+        for (let i = 0, from = position; i < kept.length && copied < head.length; i++, from = 0) {
+          const n = Math.min(kept[i]!.length - from, head.length - copied)
+          head.set(kept[i]!.subarray(from, from + n), copied)
+          copied += n
+        }
+        return head
+      })
     const fill = (content: Uint8Array): Effect.Effect<void, E | XError.InvalidInput, R> =>
       Effect.gen(function*() {
         let filled = 0
@@ -172,5 +211,5 @@ export const streamReader = <E, R>(
           )
         )
         : Effect.void)
-    return { fill, end }
+    return { peek, fill, end }
   })
