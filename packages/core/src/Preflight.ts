@@ -18,7 +18,8 @@
  * import { Preflight } from "@xmedia/core"
  *
  * const info = Preflight.inspect("clip.mp4").pipe(Effect.provide(NodeContext.layer))
- * // { mediaType: "video/mp4", mediaCategory: "tweet_video", size: 24006, maxBytes: 8000000000, ... }
+ * // { mediaType: "video/mp4", mediaCategory: "tweet_video", size: 24006, maxBytes: 5000000000, ... }
+ * // (X allows 8 GB, but 1000 segments of at most 5 MB carry 5 GB: `maxChunkedBytes`)
  * ```
  *
  * @since 0.1.0
@@ -412,6 +413,14 @@ const categorise = (
   options: Options | undefined
 ): Effect.Effect<Inspection, XError.InvalidInput> =>
   Effect.gen(function*() {
+    const destination: unknown = options?.destination
+    if (destination !== undefined && destination !== "post" && destination !== "dm") {
+      return yield* invalid("destination", `destination must be "post" or "dm", not ${JSON.stringify(destination)}`)
+    }
+    const premium: unknown = options?.premium
+    if (premium !== undefined && typeof premium !== "boolean") {
+      return yield* invalid("premium", `premium must be true or false, not ${JSON.stringify(premium)}`)
+    }
     const declared = options?.mediaCategory
     if (declared !== undefined && !isCategory(declared)) {
       return yield* invalid(

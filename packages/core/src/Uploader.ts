@@ -172,10 +172,11 @@ export type Progress = typeof Progress.Type
  * @since 0.1.0
  */
 export interface Resume {
-  readonly mediaId: Ids.MediaId
+  /** Checked before any network call (a resume read back from storage is a plain string). */
+  readonly mediaId: Ids.MediaId | string
   readonly chunkSize: number
   readonly acknowledgedSegments: ReadonlyArray<number>
-  readonly mediaKey?: Ids.MediaKey | undefined
+  readonly mediaKey?: Ids.MediaKey | string | undefined
   /** Epoch milliseconds after which the id is no longer valid (from `Initialized.expiresAt`). */
   readonly expiresAt?: number | undefined
 }
@@ -480,10 +481,23 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
         `${plan.chunkSize} per segment): resume with the chunk size the upload was started with`
     )
   }
-  if (options.resume !== undefined && !Schema.is(Ids.MediaId)(options.resume.mediaId)) {
+  const resumeId = options.resume === undefined
+    ? undefined
+    : Option.getOrUndefined(Schema.decodeUnknownOption(Ids.MediaId)(options.resume.mediaId))
+  if (options.resume !== undefined && resumeId === undefined) {
     return yield* invalid(
       "resume.mediaId",
-      `"${String(options.resume.mediaId)}" is not a media id: resume with the id from the Initialized event (1-19 digits)`
+      `"${String(options.resume?.mediaId)}" is not a media id: resume with the id from the Initialized event (1-19 digits)`
+    )
+  }
+  const resumeKey = options.resume?.mediaKey === undefined
+    ? undefined
+    : Option.getOrUndefined(Schema.decodeUnknownOption(Ids.MediaKey)(options.resume.mediaKey))
+  if (options.resume?.mediaKey !== undefined && resumeKey === undefined) {
+    return yield* invalid(
+      "resume.mediaKey",
+      `"${String(options.resume?.mediaKey)}" is not a media key: resume with the key from the Initialized event ` +
+        "(e.g. 7_1880028106020515840), or leave it out"
     )
   }
   const acknowledged = new Set<number>()
@@ -583,9 +597,9 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   let mediaKey: Ids.MediaKey | undefined
   let expiresAt: number | undefined
   let heads: ReadonlyArray<Head> = []
-  if (options.resume !== undefined) {
-    mediaId = options.resume.mediaId
-    mediaKey = options.resume.mediaKey
+  if (options.resume !== undefined && resumeId !== undefined) {
+    mediaId = resumeId
+    mediaKey = resumeKey
     expiresAt = options.resume.expiresAt
     if (expiresAt !== undefined && now >= expiresAt) {
       return yield* new XError.MediaExpired({ mediaId, endpoint: ENDPOINT })

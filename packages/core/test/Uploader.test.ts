@@ -363,7 +363,8 @@ describe("Uploader resume", () => {
       const { events, onProgress } = recorder()
       yield* Uploader.uploadFile(path("sample.mp4"), {
         onProgress,
-        resume: { mediaId: Ids.MediaId.make(MEDIA_ID), chunkSize: 5000, acknowledgedSegments: [0, 1, 3] }
+        // as read back from storage: plain strings, checked by the uploader
+        resume: { mediaId: MEDIA_ID, mediaKey: `7_${MEDIA_ID}`, chunkSize: 5000, acknowledgedSegments: [0, 1, 3] }
       }).pipe(provide(fake))
       assert.deepStrictEqual(
         fake.requests.filter((r) => r.segmentIndex !== undefined).map((r) => r.segmentIndex).sort(),
@@ -390,6 +391,25 @@ describe("Uploader resume", () => {
       )
       assert.strictEqual(error._tag, "InvalidInput")
       assert.include(error.message, "segments 0 to 4")
+      const key = yield* Effect.flip(
+        Uploader.uploadFile(mp4, {
+          resume: { mediaId: MEDIA_ID, mediaKey: "video-1", chunkSize: 5000, acknowledgedSegments: [] }
+        }).pipe(provide(fake))
+      )
+      assert.strictEqual(key._tag === "InvalidInput" && key.field, "resume.mediaKey")
+      assert.strictEqual(fake.requests.length, 0)
+    }))
+
+  it.effect("refuses a destination or premium flag that is not one of its values (options built from flags or JSON)", () =>
+    Effect.gen(function*() {
+      const fake = makeFakeX()
+      const destination = yield* Effect.flip(
+        Uploader.uploadFile(mp4, { destination: "story" as never }).pipe(provide(fake))
+      )
+      assert.strictEqual(destination._tag === "InvalidInput" && destination.field, "destination")
+      assert.include(destination.message, `"post" or "dm", not "story"`)
+      const premium = yield* Effect.flip(Uploader.uploadFile(mp4, { premium: "yes" as never }).pipe(provide(fake)))
+      assert.strictEqual(premium._tag === "InvalidInput" && premium.field, "premium")
       assert.strictEqual(fake.requests.length, 0)
     }))
 
