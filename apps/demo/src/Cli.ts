@@ -39,8 +39,15 @@ const stateDir = Options.directory("state-dir").pipe(
   Options.withDefault(".xmedia")
 )
 
+const tokenFile = Options.text("token-file").pipe(
+  Options.withDescription(
+    "Keep OAuth 2.0 tokens between runs in this file (default: X_TOKEN_FILE; none: not kept). X uses the refresh token up at each refresh: the new tokens are written here (mode 0600), and an existing file is read at start in preference to X_ACCESS_TOKEN and X_REFRESH_TOKEN."
+  ),
+  Options.optional
+)
+
 /** The connection flags every command that talks to X takes. */
-const connection = { baseUrl, realX, plain, keep, stateDir }
+const connection = { baseUrl, realX, plain, keep, stateDir, tokenFile }
 
 const subtitles = Options.text("subtitles").pipe(
   Options.withAlias("s"),

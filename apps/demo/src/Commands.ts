@@ -36,6 +36,8 @@ export interface ConnectionFlags {
   readonly plain: boolean
   readonly keep: boolean
   readonly stateDir: string
+  /** `--token-file`: where OAuth 2.0 tokens are kept between runs (else `X_TOKEN_FILE`). */
+  readonly tokenFile: Option.Option<string>
 }
 
 /**
@@ -48,7 +50,8 @@ const withTarget = <A, E extends { readonly _tag: string; readonly message: stri
   onX: ReadonlyArray<string> = []
 ) =>
   Effect.gen(function*() {
-    const target = yield* Credentials.resolve({ baseUrl: flags.baseUrl, realX: flags.realX })
+    const target = yield* Credentials.resolve({ baseUrl: flags.baseUrl, realX: flags.realX, tokenFile: flags.tokenFile })
+      .pipe(Effect.flatMap(Credentials.loadTokenFile))
     return yield* Effect.gen(function*() {
       const connection = yield* Connection
       const progress = yield* Progress.Progress

@@ -2,12 +2,17 @@
  * Builds the `XClient` for a command from its target: the embedded emulator (started in-process on 127.0.0.1 with
  * the dev identity), an emulator given by `--base-url`, or real X with the environment's credentials.
  *
+ * OAuth 2.0 credentials with a refresh token are refreshed by core; X rotates the refresh token each time, so every
+ * refresh's tokens go to the token file when there is one (`Credentials.saveTokenFile`). Without one, the first
+ * refresh prints a note on stderr: the refresh token given in the environment is used up. No secret is ever printed.
+ *
  * @since 0.1.0
  */
+import { FileSystem, Path } from "@effect/platform"
 import { Auth, XClient } from "@xmedia/core"
 import { Emulator } from "@xmedia/emulator"
 import { NodeTransport } from "@xmedia/node"
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Console, Context, Effect, Layer, Option, Redacted } from "effect"
 import * as Credentials from "./Credentials.js"
 
 /**
@@ -32,24 +37,66 @@ export interface Info {
  */
 export class Connection extends Context.Tag("@xmedia/demo/Connection")<Connection, Info>() {}
 
-const authFor = (found: Credentials.Found): Auth.Credentials => {
+/**
+ * What to do with the tokens of each refresh: write them to the token file (one write at a time, in refresh order),
+ * or, without a token file, say once that the environment's refresh token is used up. Never fails the call (core
+ * already uses the new tokens): a write that fails is a warning naming the file and the reason, never a token.
+ */
+const onRefreshFor = (found: Extract<Credentials.Found, { readonly _tag: "OAuth2" }>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const writes = yield* Effect.makeSemaphore(1)
+    let warned = false
+    return (tokens: Auth.RefreshedTokens): Effect.Effect<void> =>
+      Option.match(found.tokenFile, {
+        onSome: (file) =>
+          writes.withPermits(1)(Credentials.saveTokenFile(file, tokens)).pipe(
+            Effect.provideService(FileSystem.FileSystem, fs),
+            Effect.provideService(Path.Path, path),
+            Effect.catchAll((e) =>
+              Console.error(
+                `warning: X rotated the OAuth 2.0 tokens but they could not be saved to the token file ${file} ` +
+                  `(${e._tag === "SystemError" ? `${e.reason} in ${e.method}` : e._tag}): the refresh token this run ` +
+                  `started with is used up, so the next run will need a new authorization`
+              )
+            )
+          ),
+        onNone: () =>
+          Effect.suspend(() => {
+            if (warned) return Effect.void
+            warned = true
+            return Console.error(
+              "note: X rotated the OAuth 2.0 refresh token, so the one in X_REFRESH_TOKEN is now used up; " +
+                "pass --token-file FILE (or set X_TOKEN_FILE) to keep the new tokens for the next run"
+            )
+          })
+      })
+  })
+
+const authFor = (
+  found: Credentials.Found
+): Effect.Effect<Auth.Credentials, never, FileSystem.FileSystem | Path.Path> => {
   switch (found._tag) {
     case "DevIdentity":
-      return Auth.oauth2User({ accessToken: Redacted.make(Credentials.DEV_TOKEN) })
+      return Effect.succeed(Auth.oauth2User({ accessToken: Redacted.make(Credentials.DEV_TOKEN) }))
     case "OAuth2":
-      return Auth.oauth2User({
-        accessToken: found.accessToken,
-        refreshToken: Option.getOrUndefined(found.refreshToken),
-        clientId: Option.getOrUndefined(found.clientId),
-        clientSecret: Option.getOrUndefined(found.clientSecret)
-      })
+      return Effect.map(onRefreshFor(found), (onRefresh) =>
+        Auth.oauth2User({
+          accessToken: found.accessToken,
+          refreshToken: Option.getOrUndefined(found.refreshToken),
+          clientId: Option.getOrUndefined(found.clientId),
+          clientSecret: Option.getOrUndefined(found.clientSecret),
+          expiresAt: Option.getOrUndefined(found.expiresAt),
+          onRefresh
+        }))
     case "OAuth1":
-      return Auth.oauth1User({
+      return Effect.succeed(Auth.oauth1User({
         consumerKey: found.consumerKey,
         consumerSecret: found.consumerSecret,
         accessToken: found.accessToken,
         accessTokenSecret: found.accessTokenSecret
-      })
+      }))
   }
 }
 
@@ -64,17 +111,20 @@ const clientLayer = (baseUrl: string, auth: Auth.Credentials, sameHostUploads: b
 
 /**
  * The `XClient` and `Connection` for a target. For `Embedded` it starts the emulator (scoped: it stops when the
- * command ends).
+ * command ends). A target with a token file writes each refresh's tokens there (hence `FileSystem` and `Path`).
  *
  * @since 0.1.0
  */
 export const layer = (
   target: Credentials.Target
-): Layer.Layer<XClient.XClient | Connection> => {
+): Layer.Layer<XClient.XClient | Connection, never, FileSystem.FileSystem | Path.Path> => {
   if (target._tag === "Remote") {
     const isEmulator = target.credentials._tag === "DevIdentity"
+    const via = target.via
     return Layer.merge(
-      clientLayer(target.baseUrl, authFor(target.credentials), target.via === "base-url"),
+      Layer.unwrapEffect(
+        Effect.map(authFor(target.credentials), (auth) => clientLayer(target.baseUrl, auth, via === "base-url"))
+      ),
       Layer.succeed(Connection, {
         target,
         baseUrl: target.baseUrl,
@@ -88,7 +138,7 @@ export const layer = (
       const emulator = yield* Emulator.Emulator
       const url = emulator.url
       return Layer.merge(
-        clientLayer(url, authFor({ _tag: "DevIdentity" }), true),
+        clientLayer(url, Auth.oauth2User({ accessToken: Redacted.make(Credentials.DEV_TOKEN) }), true),
         Layer.succeed(Connection, { target, baseUrl: url, emulator: true, webUrl: `${url}/_emulator/` })
       )
     })

@@ -24,6 +24,7 @@ const cleanEnv = {
   X_CONSUMER_KEY: "",
   X_CONSUMER_SECRET: "",
   X_ACCESS_TOKEN_SECRET: "",
+  X_TOKEN_FILE: "",
   NO_COLOR: "1"
 }
 

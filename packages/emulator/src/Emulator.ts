@@ -4,6 +4,8 @@
  * `Emulator.layer(options)` starts the HTTP server (port 0 = a random free port) and provides the `Emulator`
  * service: its `url`, `port`, and access to its state (media, posts, journal, processing modes, reset).
  * With no options it serves the default dev identity (see `Identities`): OAuth 2.0 user token `xmedia-dev-token`.
+ * `POST /2/oauth2/token` refreshes OAuth 2.0 user tokens as X does (refresh tokens are used up and rotated); a test
+ * gets a fresh (access, refresh) pair with `issueTokens` and expires an access token with `expireAccessToken`.
  *
  * @example
  * ```ts
@@ -29,6 +31,7 @@ import * as AdminRoutes from "./internal/admin/routes.js"
 import { FaultRule as FaultRuleSchema, type FaultRuleInput, Faults, layer as faultsLayer } from "./internal/faults.js"
 import { Journal, type JournalEntry, layer as journalLayer } from "./internal/journal.js"
 import { layer as oauth1Layer, OAuth1Verifier } from "./internal/oauth1Verify.js"
+import { layer as oauth2TokensLayer, OAuth2Tokens } from "./internal/oauth2Tokens.js"
 import * as Validator from "./internal/openapi/validator.js"
 import { layer as rateLimitsLayer, RateLimits } from "./internal/rateLimits.js"
 import type { Route } from "./internal/routes/router.js"
@@ -36,6 +39,7 @@ import { routes as v1MediaRoutes } from "./internal/routes/v1/media.js"
 import { routes as v1StatusRoutes } from "./internal/routes/v1/statuses.js"
 import { routes as v2MediaRoutes } from "./internal/routes/v2/media.js"
 import { routes as v2MediaExtraRoutes } from "./internal/routes/v2/mediaExtras.js"
+import { routes as oauth2Routes } from "./internal/routes/v2/oauth2.js"
 import { routes as v2PostRoutes } from "./internal/routes/v2/posts.js"
 import { routes as webPageRoutes } from "./internal/web/page.js"
 import { makeApp } from "./internal/server.js"
@@ -108,6 +112,39 @@ export interface Options {
 }
 
 /**
+ * What {@link Service.issueTokens} issues for: every field optional.
+ *
+ * @since 0.1.0
+ */
+export interface IssueTokensOptions {
+  /** The user the tokens act for (default {@link Identities.DEV_USER_ID}); must be one of the emulator's users. */
+  readonly userId?: string | undefined
+  /** The app whose OAuth 2.0 client may refresh them (default: the first app with a `clientId`). */
+  readonly appId?: string | undefined
+  /**
+   * Scopes (default the dev token's: `media.write tweet.read tweet.write users.read offline.access`). As X, a refresh
+   * token is issued only with `offline.access`.
+   */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Seconds the access token is valid (default 7200, X's `expires_in`; `0`: expired at once, to exercise a refresh). */
+  readonly expiresInSecs?: number | undefined
+}
+
+/**
+ * A token pair the emulator issued (plain strings: emulator tokens are no secrets worth redacting in a test).
+ *
+ * @since 0.1.0
+ */
+export interface IssuedTokens {
+  readonly accessToken: string
+  /** Present when the scopes include `offline.access`. */
+  readonly refreshToken: string | undefined
+  readonly expiresInSecs: number
+  /** The scopes, space-separated as X's `scope`. */
+  readonly scope: string
+}
+
+/**
  * The running emulator.
  *
  * @since 0.1.0
@@ -131,7 +168,17 @@ export interface Service {
     mode: ProcessingMode,
     target?: { readonly category: Ids.MediaCategory } | { readonly mediaId: string }
   ) => Effect.Effect<void>
-  /** Clears state, the journal, fault rules, rate windows and remembered OAuth nonces in one call. */
+  /**
+   * Issues a new OAuth 2.0 (access, refresh) pair, as `POST /2/oauth2/token` would: the refresh token is usable once at
+   * `POST /2/oauth2/token`. Dies when `userId` or `appId` names no configured user or app.
+   */
+  readonly issueTokens: (options?: IssueTokensOptions) => Effect.Effect<IssuedTokens>
+  /** Makes an OAuth 2.0 access token (issued or configured) expire now: X's 401 from then on. `false` when unknown. */
+  readonly expireAccessToken: (accessToken: string) => Effect.Effect<boolean>
+  /**
+   * Clears state, the journal, fault rules, rate windows, remembered OAuth nonces and issued OAuth 2.0 tokens in one
+   * call (configured tokens come back as configured, their refresh tokens usable again).
+   */
   readonly reset: Effect.Effect<void>
 }
 
@@ -198,7 +245,8 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
       )
     ),
     rateLimitsLayer({ windowScale: settings.rateLimitScale, overrides: options.rateLimitOverrides }),
-    oauth1Layer({ keyring: keyringOf(settings.identities) })
+    oauth1Layer({ keyring: keyringOf(settings.identities) }),
+    oauth2TokensLayer(settings.identities)
   ).pipe(Layer.provideMerge(NodeContext.layer))
 
   const serverLayer = NodeHttpServer.layer(() => http.createServer({ keepAliveTimeout: 5_000 }), {
@@ -211,9 +259,10 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
     const rateLimits = yield* RateLimits
     const journal = yield* Journal
     const oauth1 = yield* OAuth1Verifier
-    const admin = AdminRoutes.make({ version: VERSION, faults, rateLimits, journal, oauth1 })
+    const oauth2 = yield* OAuth2Tokens
+    const admin = AdminRoutes.make({ version: VERSION, faults, rateLimits, journal, oauth1, oauth2 })
     const validator = settings.strict ? yield* Validator.make : undefined
-    return HttpServer.serve(makeApp([...admin, ...allRoutes], validator))
+    return HttpServer.serve(makeApp([...admin, ...oauth2Routes(oauth2), ...allRoutes], validator))
   }))
 
   const service = Layer.effect(
@@ -225,6 +274,8 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
       const faults = yield* Faults
       const rateLimits = yield* RateLimits
       const oauth1 = yield* OAuth1Verifier
+      const oauth2 = yield* OAuth2Tokens
+      const { apps, users } = settings.identities
       const address = server.address
       const port = address._tag === "TcpAddress" ? address.port : 0
       return {
@@ -245,7 +296,27 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
               : { _tag: "media", mediaId: target.mediaId },
             mode
           ),
-        reset: AdminRoutes.resetAll({ version: VERSION, faults, rateLimits, journal, oauth1 }).pipe(
+        issueTokens: (issue = {}) =>
+          Effect.gen(function*() {
+            const userId = issue.userId ?? Identities.DEV_USER_ID
+            if (!users.some((u) => u.id === userId)) return yield* Effect.dieMessage(`issueTokens: no user ${userId}`)
+            const app = issue.appId === undefined
+              ? apps.find((a) => a.clientId !== undefined)
+              : apps.find((a) => a.id === issue.appId)
+            if (issue.appId !== undefined && app === undefined) {
+              return yield* Effect.dieMessage(`issueTokens: no app ${issue.appId}`)
+            }
+            const scopes = issue.scopes ?? Identities.dev.oauth2Tokens[0]!.scopes
+            const issued = yield* oauth2.issue({ userId, appId: app?.id, scopes }, issue.expiresInSecs)
+            return {
+              accessToken: issued.access_token,
+              refreshToken: issued.refresh_token,
+              expiresInSecs: issued.expires_in,
+              scope: issued.scope
+            } satisfies IssuedTokens
+          }),
+        expireAccessToken: oauth2.expire,
+        reset: AdminRoutes.resetAll({ version: VERSION, faults, rateLimits, journal, oauth1, oauth2 }).pipe(
           Effect.provideService(State, state)
         )
       } satisfies Service

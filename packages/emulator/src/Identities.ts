@@ -6,7 +6,9 @@
  * | what | value |
  * | --- | --- |
  * | user id / username | `1000000000000000001` / `xmedia_dev` |
- * | OAuth 2.0 user token | `xmedia-dev-token` (scopes `media.write tweet.read tweet.write users.read offline.access`) |
+ * | OAuth 2.0 user token | `xmedia-dev-token` (scopes `media.write tweet.read tweet.write users.read offline.access`; never expires) |
+ * | OAuth 2.0 refresh token | `xmedia-dev-refresh-token` (usable once, as X's; a reset makes it usable again) |
+ * | OAuth 2.0 client id / secret | `xmedia-dev-client-id` / `xmedia-dev-client-secret` (a confidential client) |
  * | OAuth 1.0a consumer key / secret | `xmedia-dev-consumer-key` / `xmedia-dev-consumer-secret` |
  * | OAuth 1.0a access token / secret | `1000000000000000001-xmedia-dev-access-token` / `xmedia-dev-access-token-secret` |
  * | app id / app-only bearer token | `1000000000000000100` / `xmedia-dev-app-token` |
@@ -43,7 +45,9 @@ export const User = Schema.Struct({
 export type User = typeof User.Type
 
 /**
- * A developer app: its OAuth 1.0a consumer credentials and an optional app-only bearer token.
+ * A developer app: its OAuth 1.0a consumer credentials, an optional app-only bearer token, and its optional OAuth 2.0
+ * client credentials for `POST /2/oauth2/token` (`clientId`; with `clientSecret` it is a confidential client, which
+ * must authenticate with HTTP Basic, as X requires).
  *
  * @since 0.1.0
  */
@@ -52,13 +56,24 @@ export const App = Schema.Struct({
   name: Schema.String,
   consumerKey: Schema.String,
   consumerSecret: Schema.String,
-  bearerToken: Schema.optional(Schema.String)
+  bearerToken: Schema.optional(Schema.String),
+  clientId: Schema.optional(Schema.String),
+  clientSecret: Schema.optional(Schema.String)
 })
 /** @since 0.1.0 */
 export type App = typeof App.Type
 
 /**
- * An OAuth 2.0 user access token with its scopes.
+ * An OAuth 2.0 user access token with its scopes; optionally the refresh token issued with it (usable once at
+ * `POST /2/oauth2/token`; needs the `offline.access` scope, as X issues refresh tokens only with it) and its expiry
+ * (`expiresAt`, epoch ms on the emulator's clock; absent: it never expires; `0`: it is expired from the start).
+ *
+ * @example
+ * ```json
+ * { "token": "expired-token", "refreshToken": "first-refresh-token", "userId": "1000000000000000001",
+ *   "appId": "1000000000000000100", "expiresAt": 0,
+ *   "scopes": ["media.write", "tweet.read", "tweet.write", "users.read", "offline.access"] }
+ * ```
  *
  * @since 0.1.0
  */
@@ -66,8 +81,15 @@ export const OAuth2Token = Schema.Struct({
   token: Schema.String,
   userId: Snowflake,
   appId: Schema.optional(Snowflake),
-  scopes: Schema.Array(Schema.String)
-})
+  scopes: Schema.Array(Schema.String),
+  refreshToken: Schema.optional(Schema.String),
+  expiresAt: Schema.optional(Schema.Number)
+}).pipe(
+  Schema.filter((t) =>
+    t.refreshToken === undefined || t.scopes.includes("offline.access") ||
+    `token ${t.token}: a refresh token needs the offline.access scope`
+  )
+)
 /** @since 0.1.0 */
 export type OAuth2Token = typeof OAuth2Token.Type
 
@@ -140,6 +162,13 @@ export const DEV_USER_ID = "1000000000000000001"
 export const DEV_APP_ID = "1000000000000000100"
 /** The dev OAuth 2.0 user token. @since 0.1.0 */
 export const DEV_OAUTH2_TOKEN = "xmedia-dev-token"
+/** The dev OAuth 2.0 refresh token (issued with {@link DEV_OAUTH2_TOKEN}; usable once until a reset). @since 0.1.0 */
+export const DEV_OAUTH2_REFRESH_TOKEN = "xmedia-dev-refresh-token"
+/** The dev app's OAuth 2.0 client credentials (a confidential client: HTTP Basic at the token endpoint). @since 0.1.0 */
+export const DEV_OAUTH2_CLIENT = {
+  clientId: "xmedia-dev-client-id",
+  clientSecret: "xmedia-dev-client-secret"
+} as const
 /** The dev app-only bearer token (refused on writes, as X refuses it). @since 0.1.0 */
 export const DEV_APP_BEARER_TOKEN = "xmedia-dev-app-token"
 /** The dev OAuth 1.0a credentials. @since 0.1.0 */
@@ -162,13 +191,16 @@ export const dev: Identities = {
     name: "xmedia-dev-app",
     consumerKey: DEV_OAUTH1.consumerKey,
     consumerSecret: DEV_OAUTH1.consumerSecret,
-    bearerToken: DEV_APP_BEARER_TOKEN
+    bearerToken: DEV_APP_BEARER_TOKEN,
+    clientId: DEV_OAUTH2_CLIENT.clientId,
+    clientSecret: DEV_OAUTH2_CLIENT.clientSecret
   }],
   oauth2Tokens: [{
     token: DEV_OAUTH2_TOKEN,
     userId: DEV_USER_ID,
     appId: DEV_APP_ID,
-    scopes: ["media.write", "tweet.read", "tweet.write", "users.read", "offline.access"]
+    scopes: ["media.write", "tweet.read", "tweet.write", "users.read", "offline.access"],
+    refreshToken: DEV_OAUTH2_REFRESH_TOKEN
   }],
   oauth1Tokens: [{
     accessToken: DEV_OAUTH1.accessToken,

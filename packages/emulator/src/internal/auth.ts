@@ -1,12 +1,14 @@
 /**
- * Authentication of a request: OAuth 2.0 user bearer tokens (with scopes), app-only bearer tokens, and OAuth 1.0a
- * user context (signature verification is delegated to the injected {@link OAuth1Check}).
+ * Authentication of a request: OAuth 2.0 user bearer tokens (with scopes; looked up in the token store, so an expired
+ * or unknown token is X's 401), app-only bearer tokens, and OAuth 1.0a user context (signature verification is
+ * delegated to the injected {@link OAuth1Check}).
  *
  * @internal
  */
 import { Effect, Option } from "effect"
 import type { Identities } from "../Identities.js"
 import type { ApiSurface, AuthKind } from "./context.js"
+import type { AccessGrant } from "./oauth2Tokens.js"
 import * as Respond from "./routes/respond.js"
 
 /** What a route requires. @internal */
@@ -31,12 +33,14 @@ export type OAuth1Check = (
 const v1AuthFailed = () => Respond.v1Error(401, 32, "Could not authenticate you.")
 
 /**
- * Authenticates the request described by `authorization` against `identities`.
+ * Authenticates the request described by `authorization` against `identities` (apps, OAuth 1.0a tokens) and
+ * `oauth2Access` (the OAuth 2.0 user token store: a live token's grant, `undefined` when unknown or expired).
  *
  * @internal
  */
 export const authenticate = (options: {
   readonly identities: Identities
+  readonly oauth2Access: (accessToken: string) => Effect.Effect<AccessGrant | undefined>
   readonly requirement: AuthRequirement
   readonly authorization: string | undefined
   readonly api: ApiSurface
@@ -51,7 +55,7 @@ export const authenticate = (options: {
     const credential = rest.join(" ")
     if (scheme.toLowerCase() === "bearer") {
       const token = credential
-      const user = identities.oauth2Tokens.find((t) => t.token === token)
+      const user = yield* options.oauth2Access(token)
       if (user !== undefined) {
         if (api === "v1.1" || requirement.oauth2 === false) {
           return yield* (Respond.v1Error(403, 220, "Your credentials do not allow access to this resource."))

@@ -19,6 +19,7 @@ import { currentFault, type FaultEngine, Faults, type FaultSubject } from "./fau
 import { middlewareWith as faultsMiddlewareWith, surfaceOf } from "./faultsMiddleware.js"
 import { Journal } from "./journal.js"
 import { OAuth1Verifier, toV1Response, toV2Response } from "./oauth1Verify.js"
+import { OAuth2Tokens } from "./oauth2Tokens.js"
 import { type ResponseValidator, strictMiddleware } from "./openapi/validator.js"
 import { RateLimits, tooManyRequestsResponse, withHeaders } from "./rateLimits.js"
 import * as Body from "./routes/body.js"
@@ -102,6 +103,7 @@ export const makeApp = (routes: ReadonlyArray<Route>, validator: ResponseValidat
     const journal = yield* Journal
     const verifier = yield* OAuth1Verifier
     const limiter = yield* RateLimits
+    const oauth2 = yield* OAuth2Tokens
     const startedAt = yield* Clock.currentTimeMillis
     const url = new URL(request.url, "http://127.0.0.1")
     const found = match(routes, request.method, url.pathname)
@@ -126,6 +128,7 @@ export const makeApp = (routes: ReadonlyArray<Route>, validator: ResponseValidat
       const m = found.match
       const auth = yield* authenticate({
         identities: settings.identities,
+        oauth2Access: oauth2.access,
         requirement: m.route.auth,
         authorization: request.headers["authorization"],
         api,

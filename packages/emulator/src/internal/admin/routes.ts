@@ -8,7 +8,7 @@
  * - `GET /_emulator/requests` (the journal; filters `operation`, `method`, `status`, `since` = seq, `limit`)
  * - `GET|POST|DELETE /_emulator/faults`, `DELETE /_emulator/faults/:id`
  * - `POST /_emulator/processing`
- * - `POST /_emulator/reset`: state, faults, rate windows, nonces and the journal in one call.
+ * - `POST /_emulator/reset`: state, faults, rate windows, nonces, issued OAuth 2.0 tokens and the journal in one call.
  *
  * The routes close over the module services they manage and take the state from the handler context.
  *
@@ -19,6 +19,7 @@ import { Clock, Effect, Schema } from "effect"
 import type { FaultEngine } from "../faults.js"
 import type { JournalService } from "../journal.js"
 import type { Verifier } from "../oauth1Verify.js"
+import type { OAuth2TokensService } from "../oauth2Tokens.js"
 import type { RateLimiter } from "../rateLimits.js"
 import { HttpFailure, json } from "../routes/respond.js"
 import type { Route } from "../routes/router.js"
@@ -34,6 +35,8 @@ export interface AdminServices {
   readonly rateLimits: RateLimiter
   readonly journal: JournalService
   readonly oauth1?: Verifier | undefined
+  /** The OAuth 2.0 token store: a reset forgets issued tokens and restores the configured ones. */
+  readonly oauth2?: OAuth2TokensService | undefined
 }
 
 const ok = (body: unknown, status = 200) => json(status, body)
@@ -114,8 +117,8 @@ export const postView = (p: PostRecord): AdminSchema.PostView => ({
 })
 
 /**
- * Clears the state, the fault rules, the rate windows, the OAuth 1.0a nonces and the journal: what
- * `POST /_emulator/reset` and `Emulator.reset` both do.
+ * Clears the state, the fault rules, the rate windows, the OAuth 1.0a nonces, the issued OAuth 2.0 tokens and the
+ * journal: what `POST /_emulator/reset` and `Emulator.reset` both do.
  *
  * @internal
  */
@@ -126,6 +129,7 @@ export const resetAll = (services: AdminServices): Effect.Effect<void, never, St
     yield* services.faults.reset
     yield* services.rateLimits.reset
     if (services.oauth1 !== undefined) yield* services.oauth1.reset
+    if (services.oauth2 !== undefined) yield* services.oauth2.reset
     yield* services.journal.clear
   })
 
@@ -143,7 +147,7 @@ const intParam = (query: URLSearchParams, name: string): Effect.Effect<number | 
  * Builds the admin routes.
  *
  * @example
- * const routes = [...AdminRoutes.make({ version, faults, rateLimits, journal, oauth1 }), ...xRoutes]
+ * const routes = [...AdminRoutes.make({ version, faults, rateLimits, journal, oauth1, oauth2 }), ...xRoutes]
  * @internal
  */
 export const make = (services: AdminServices): ReadonlyArray<Route> => {
