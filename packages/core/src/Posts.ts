@@ -312,3 +312,26 @@ export const byUser: (
  */
 export const findByMediaKey = (posts: ReadonlyArray<Post> | undefined, mediaKey: string): Post | undefined =>
   posts?.find((p) => p.attachments?.media_keys?.some((k) => k === mediaKey) ?? false)
+
+/**
+ * Finds, in a `byUser` or `get` response, the post that carries the media with id `mediaId`: posts list media keys
+ * (`7_1880028106020515840`), whose part after `_` is the media id. This is the lookup after `XError.PostMayExist`,
+ * which carries the media ids that were sent.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Posts, Users } from "@xmedia/core"
+ *
+ * const recover = (mediaId: string) =>
+ *   Effect.gen(function*() {
+ *     const me = yield* Users.me()
+ *     const recent = yield* Posts.byUser(me.data.id)
+ *     return Posts.findByMediaId(recent.data, mediaId) // the post, or undefined: then post again
+ *   })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const findByMediaId = (posts: ReadonlyArray<Post> | undefined, mediaId: string): Post | undefined =>
+  posts?.find((p) => p.attachments?.media_keys?.some((k) => k.slice(k.indexOf("_") + 1) === mediaId) ?? false)

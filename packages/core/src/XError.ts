@@ -425,8 +425,11 @@ export class PostMayExist extends Schema.TaggedError<PostMayExist>()("PostMayExi
 }) {
   /** @since 0.1.0 */
   override get message(): string {
+    const look = this.mediaIds.length > 0
+      ? `for one carrying media ${this.mediaIds.join(", ")} (Posts.findByMediaId)`
+      : "for one with this text (X may have appended a link to it)"
     return `${this.endpoint}: the post may or may not have been created (${this.reason}). Look up the user's recent ` +
-      `posts (Posts.byUser) for one with media ${this.mediaIds.join(", ") || "(none)"} before posting again.`
+      `posts (Posts.byUser) ${look} before posting again.`
   }
 }
 

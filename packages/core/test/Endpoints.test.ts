@@ -336,6 +336,10 @@ describe("Posts and Users", () => {
       assert.strictEqual(mine.data.username, "XDevelopers")
       const posts = yield* Posts.byUser(mine.data.id, { max_results: 5 })
       assert.strictEqual(Posts.findByMediaKey(posts.data, "7_99")?.id, "11")
+      // after PostMayExist, which carries media ids: the key's part after "_" is the id
+      assert.strictEqual(Posts.findByMediaId(posts.data, "99")?.id, "11")
+      assert.isUndefined(Posts.findByMediaId(posts.data, "9"))
+      assert.isUndefined(Posts.findByMediaKey(posts.data, "99"))
       const q = fake.requests[3].url
       assert.strictEqual(q.pathname, "/2/users/2244994945/tweets")
       assert.strictEqual(q.searchParams.get("max_results"), "5")

@@ -273,7 +273,11 @@ describe("Posts.create is never retried blindly", () => {
       assert.deepStrictEqual(e.mediaIds, ["1880028106020515840"])
       assert.strictEqual(e.text, "hi")
       assert.include(e.message, "Posts.byUser")
-      assert.strictEqual(fake.requests.length, 1)
+      assert.include(e.message, "carrying media 1880028106020515840 (Posts.findByMediaId)")
+      const textOnly = yield* Effect.flip(Posts.create({ text: "hi" }))
+      assert.strictEqual(textOnly._tag, "PostMayExist")
+      assert.include(textOnly.message, "for one with this text")
+      assert.strictEqual(fake.requests.length, 2)
     }).pipe(Effect.provide(fake.layer))
   })
 
