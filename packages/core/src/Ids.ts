@@ -67,7 +67,7 @@ export type UserId = typeof UserId.Type
 
 /**
  * A subtitle language code as X's v2 subtitles endpoint wants it: two upper-case letters (`EN`, `FR`, `ES`).
- * Use `Subtitles.normalizeLanguage` to turn user input such as `en-US` into one.
+ * Use `SubtitleFile.normalizeLanguage` to turn user input such as `en-US` into one.
  *
  * @since 0.1.0
  */

@@ -253,6 +253,9 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
   }
 }
 
+/** The one-shot uploads: a blind retry could create a second media id, so they are not retried on a 5xx. */
+const oneShot: ReadonlySet<string> = new Set(["MediaUpload.upload", "MediaV1.upload"])
+
 /**
  * HTTP 5xx: X failed. Usually transient; `Retry.transient` retries it with backoff.
  *
@@ -266,7 +269,12 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
   override get message(): string {
     return `${describe(this.endpoint, this.status)}: X had a server error${
       this.detail || this.title ? `: ${detailOf(this.detail, this.title)}` : ""
-    }. This is usually temporary; retry later (Retry.transient).`
+    }. This is usually temporary; ${
+      oneShot.has(this.endpoint)
+        ? "but a one-shot upload may have created a media id all the same: uploading again makes a new one " +
+          "(the chunked upload, Uploader.uploadFile, retries its segments safely)"
+        : "retry later (Retry.transient)"
+    }.`
   }
 }
 
@@ -391,7 +399,7 @@ export class ProcessingTimeout extends Schema.TaggedError<ProcessingTimeout>()("
   override get message(): string {
     return `Media ${this.mediaId} was still ${this.lastState ?? "processing"} after ${
       Math.round(this.waitedMs / 1000)
-    } s. Poll MediaUpload.status again later or raise the wait limit.`
+    } s. Poll MediaUpload.status again later, or give the upload a longer processingTimeout.`
   }
 }
 

@@ -208,6 +208,8 @@ describe("Retry", () => {
     return Effect.gen(function*() {
       const e = yield* Effect.flip(MediaUpload.upload({ media: new Uint8Array([1, 2, 3]), media_category: "tweet_image" }))
       assert.strictEqual(e._tag, "ServerError")
+      assert.include(e.message, "may have created a media id all the same")
+      assert.notInclude(e.message, "Retry.transient")
       assert.strictEqual(fake.requests.length, 1)
     }).pipe(Effect.provide(fake.layer))
   })

@@ -252,6 +252,7 @@ describe("Uploader.uploadFile", () => {
       assert.strictEqual(error.waitedMs, 25_000)
       assert.strictEqual(error.lastState, "in_progress")
       assert.include(error.message, "25 s")
+      assert.include(error.message, "processingTimeout")
       // polls at 10 s, 20 s, and the last at the deadline (25 s)
       assert.strictEqual(fake.requests.filter((r) => r.method === "GET").length, 3)
     }))
