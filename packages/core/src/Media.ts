@@ -220,11 +220,14 @@ export const setAltText: (
     const protocol = yield* resolveProtocol(name, options?.protocol)
     const id = yield* Endpoint.validate(name, Ids.MediaId, mediaId, "media_id")
     yield* Effect.annotateCurrentSpan({ "xmedia.protocol": protocol, "xmedia.media_id": id })
+    const callerTerms = inCallerTerms(name, { "alt_text.text": "text", "metadata.alt_text.text": "text" })
     if (protocol === "v1.1") {
-      yield* MediaV1.createMetadata({ media_id: id, alt_text: { text } }, retryOf(options))
+      yield* MediaV1.createMetadata({ media_id: id, alt_text: { text } }, retryOf(options)).pipe(callerTerms)
       return { mediaId: id, text, protocol, associatedMetadata: undefined }
     }
-    const response = yield* MediaMetadata.create({ id, metadata: { alt_text: { text } } }, retryOf(options))
+    const response = yield* MediaMetadata.create({ id, metadata: { alt_text: { text } } }, retryOf(options)).pipe(
+      callerTerms
+    )
     return { mediaId: response.data.id, text, protocol, associatedMetadata: response.data.associated_metadata }
   }
 )
@@ -307,15 +310,28 @@ const toSubtitleCategory = (
   const mapped = typeof category === "string" && Ids.MediaCategory.literals.includes(category)
     ? Ids.subtitleVideoCategory(category)
     : undefined
+  const accepted = "videoCategory must be tweet_video, amplify_video, TweetVideo or AmplifyVideo"
   return mapped !== undefined ? Effect.succeed(mapped) : Effect.fail(
     new XError.InvalidInput({
       endpoint,
       field: "videoCategory",
-      message: `subtitles attach to videos only: videoCategory must be tweet_video, amplify_video, TweetVideo or ` +
-        `AmplifyVideo, got ${JSON.stringify(category)}`
+      message: category === "dm_video"
+        ? `X's subtitles endpoints take posted videos only, so a DM video cannot carry subtitles: ${accepted}`
+        : `subtitles attach to videos only: ${accepted}, got ${JSON.stringify(category)}`
     })
   )
 }
+
+/**
+ * Names the caller's function and argument in an `InvalidInput` the endpoint underneath raised (its check of
+ * `metadata.alt_text.text` is a check of `setAltText`'s `text`), so `field` is a name from the caller's own call.
+ */
+const inCallerTerms = (endpoint: string, fields: Readonly<Record<string, string>>) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | XError.InvalidInput, R> =>
+  Effect.mapError(self, (e) =>
+    e instanceof XError.InvalidInput
+      ? new XError.InvalidInput({ endpoint, field: fields[e.field] ?? e.field, message: e.message })
+      : e)
 
 const normalizeLanguage = (endpoint: string, language: string) =>
   SubtitleFile.normalizeLanguage(language).pipe(
@@ -351,6 +367,10 @@ export const attachSubtitles: (
     const language = yield* normalizeLanguage(name, request.subtitles.language)
     yield* Effect.annotateCurrentSpan({ "xmedia.protocol": protocol, "xmedia.media_id": video })
     const base = { video, videoCategory, language, protocol }
+    const callerTerms = inCallerTerms(name, {
+      "subtitles.display_name": "subtitles.name",
+      "subtitle_info.subtitles.0.display_name": "subtitles.name"
+    })
     if (protocol === "v1.1") {
       yield* MediaV1.createSubtitles({
         media_id: video,
@@ -358,14 +378,14 @@ export const attachSubtitles: (
         subtitle_info: {
           subtitles: [{ media_id: subtitleId, language_code: language, display_name: request.subtitles.name }]
         }
-      }, retryOf(options))
+      }, retryOf(options)).pipe(callerTerms)
       return { ...base, tracks: undefined }
     }
     const response = yield* MediaSubtitles.create({
       id: video,
       media_category: videoCategory,
       subtitles: { id: subtitleId, language_code: language, display_name: request.subtitles.name }
-    }, retryOf(options))
+    }, retryOf(options)).pipe(callerTerms)
     return { ...base, tracks: response.data.associated_subtitles ?? [] }
   }
 )

@@ -217,6 +217,31 @@ describe("Media.attachSubtitles / detachSubtitles", () => {
         Media.detachSubtitles({ video: VIDEO, videoCategory: "tweet_image", language: "en" }, { protocol: "v1.1" })
       )
       assert.strictEqual(category._tag === "InvalidInput" ? category.field : "", "videoCategory")
+      const dm = yield* Effect.flip(Media.attachSubtitles({ ...attach, videoCategory: "dm_video" }))
+      assert.include(dm.message, "a DM video cannot carry subtitles")
+      assert.strictEqual(fake.requests.length, 0)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("an error from the endpoint underneath names the caller's function and argument, on either protocol", () => {
+    const fake = v1Client()
+    return Effect.gen(function*() {
+      for (const protocol of ["v2", "v1.1"] as const) {
+        const alt = yield* Effect.flip(Media.setAltText(IMAGE, "a".repeat(1001), { protocol }))
+        assert.deepStrictEqual(
+          alt._tag === "InvalidInput" ? [alt.endpoint, alt.field] : [],
+          ["Media.setAltText", "text"],
+          protocol
+        )
+        const name = yield* Effect.flip(
+          Media.attachSubtitles({ ...attach, subtitles: { ...attach.subtitles, name: "" } }, { protocol })
+        )
+        assert.deepStrictEqual(
+          name._tag === "InvalidInput" ? [name.endpoint, name.field] : [],
+          ["Media.attachSubtitles", "subtitles.name"],
+          protocol
+        )
+      }
       assert.strictEqual(fake.requests.length, 0)
     }).pipe(Effect.provide(fake.layer))
   })
