@@ -108,6 +108,7 @@ export type Response = typeof Response.Type
 
 /**
  * `GET /2/media/analytics`. Validates keys and timestamps locally (and that `start_time` is before `end_time`).
+ * `granularity` is always sent, `daily` when left out: X's 2.167 defaults it so, older versions require it.
  *
  * @since 0.1.0
  */
@@ -128,7 +129,8 @@ export const get: (
       start_time: valid.start_time,
       end_time: valid.end_time
     }
-    if (valid.granularity !== undefined) params.granularity = valid.granularity
+    // always sent: ≤2.166 requires it, 2.167 defaults it to `daily` (research §11.22)
+    params.granularity = valid.granularity ?? "daily"
     if (valid.fields !== undefined && valid.fields.length > 0) params["media_analytics.fields"] = valid.fields.join(",")
     return yield* Endpoint.execute({
       name: "MediaAnalytics.get",

@@ -266,6 +266,13 @@ describe("MediaAnalytics and MediaLookup", () => {
       assert.strictEqual(q.get("media_keys"), "13_1880028106020515840")
       assert.strictEqual(q.get("granularity"), "hourly")
       assert.strictEqual(q.get("media_analytics.fields"), "video_views,watch_time_ms")
+      // left out: sent as `daily` (required by spec 2.166 and earlier; 2.167's default)
+      yield* MediaAnalytics.get({
+        media_keys: ["13_1880028106020515840"],
+        start_time: "2025-03-17T00:00:00Z",
+        end_time: "2025-03-18T00:00:00Z"
+      })
+      assert.strictEqual(fake.requests[1].url.searchParams.get("granularity"), "daily")
     }).pipe(Effect.provide(fake.layer))
   })
 
