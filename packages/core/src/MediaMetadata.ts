@@ -151,11 +151,6 @@ export const CountryCode = Schema.String.pipe(
   })
 )
 
-const GeoLists = Schema.Struct({
-  whitelisted_country_codes: Schema.Array(CountryCode),
-  blacklisted_country_codes: Schema.Array(CountryCode)
-})
-
 /**
  * `geo_restrictions`: both keys are required and exactly one of the two lists is non-empty (2.166 `GeoRestrictions`,
  * a `oneOf` of `{whitelisted: minItems 1, blacklisted: maxItems 0}` and the reverse; 2.167 has a bare object, the
@@ -301,42 +296,68 @@ export const Metadata = Schema.Struct({
 /** @since 0.1.0 */
 export type Metadata = typeof Metadata.Type
 
+/** A number X may echo as a string (2.167 left the sticker items untyped; ids are often strings in X's JSON). */
+const NumberEcho = Schema.Union(Schema.Number, Schema.String)
+
 /** A sticker as X echoes it: the request's keys without the request's number checks. */
 const StickerEcho = Schema.Struct({
-  id: Schema.optional(Schema.String),
-  aspect_ratio: Schema.optional(Schema.Number),
-  group_annotation_id: Schema.optional(Schema.Number),
-  sticker_set_annotation_id: Schema.optional(Schema.Number),
-  transform_a: Schema.optional(Schema.Number),
-  transform_b: Schema.optional(Schema.Number),
-  transform_c: Schema.optional(Schema.Number),
-  transform_d: Schema.optional(Schema.Number),
-  transform_tx: Schema.optional(Schema.Number),
-  transform_ty: Schema.optional(Schema.Number)
+  id: Schema.optional(NumberEcho),
+  aspect_ratio: Schema.optional(NumberEcho),
+  group_annotation_id: Schema.optional(NumberEcho),
+  sticker_set_annotation_id: Schema.optional(NumberEcho),
+  transform_a: Schema.optional(NumberEcho),
+  transform_b: Schema.optional(NumberEcho),
+  transform_c: Schema.optional(NumberEcho),
+  transform_d: Schema.optional(NumberEcho),
+  transform_tx: Schema.optional(NumberEcho),
+  transform_ty: Schema.optional(NumberEcho)
+})
+
+/** Anything else X may send in an echoed sub-object's place: read as absent. */
+const Unrecognised = Schema.transform(Schema.Unknown, Schema.Undefined, {
+  strict: true,
+  decode: () => undefined,
+  encode: () => undefined
 })
 
 /**
+ * One echoed sub-object: decoded when it has the shape 2.166 documents, read as absent when X sends another (2.167
+ * left several untyped: research §11.20). The write X accepted never fails over the shape of its echo.
+ */
+const echo = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.Union(schema, Unrecognised))
+
+/**
  * The metadata X echoes back (`associated_metadata`): same keys, no constraints (X's own example sets both geo
- * lists).
+ * lists). A sub-object whose shape is not the documented one reads as absent rather than failing the call.
  *
  * @since 0.1.0
  */
 export const AssociatedMetadata = Schema.Struct({
-  allow_download_status: Schema.optional(AllowDownloadStatus),
-  alt_text: Schema.optional(Schema.Struct({ text: Schema.optional(Schema.String) })),
-  audience_policy: Schema.optional(AudiencePolicy),
-  content_expiration: Schema.optional(Schema.Struct({ timestamp_sec: Schema.optional(Schema.Number) })),
-  domain_restrictions: Schema.optional(Schema.Struct({ whitelist: Schema.optional(Schema.Array(Schema.String)) })),
-  found_media_origin: Schema.optional(
+  allow_download_status: echo(AllowDownloadStatus),
+  alt_text: echo(Schema.Struct({ text: Schema.optional(Schema.String) })),
+  audience_policy: echo(
+    Schema.Struct({
+      creator_subscriptions: Schema.optional(Schema.Array(Schema.String)),
+      x_subscriptions: Schema.optional(Schema.Array(Schema.String))
+    })
+  ),
+  content_expiration: echo(Schema.Struct({ timestamp_sec: Schema.optional(NumberEcho) })),
+  domain_restrictions: echo(Schema.Struct({ whitelist: Schema.optional(Schema.Array(Schema.String)) })),
+  found_media_origin: echo(
     Schema.Struct({ provider: Schema.optional(Schema.String), id: Schema.optional(Schema.String) })
   ),
-  geo_restrictions: Schema.optional(Schema.partial(GeoLists)),
-  management_info: Schema.optional(Schema.Struct({ managed: Schema.optional(Schema.Boolean) })),
-  preview_image: Schema.optional(Schema.Struct({ media_key: Schema.optional(Schema.Unknown) })),
-  sensitive_media_warning: Schema.optional(SensitiveMediaWarning),
-  shared_info: Schema.optional(Schema.Struct({ shared: Schema.optional(Schema.Boolean) })),
-  sticker_info: Schema.optional(Schema.Struct({ stickers: Schema.optional(Schema.Array(StickerEcho)) })),
-  upload_source: Schema.optional(Schema.Struct({ upload_source: Schema.optional(Schema.String) }))
+  geo_restrictions: echo(
+    Schema.Struct({
+      whitelisted_country_codes: Schema.optional(Schema.Array(Schema.String)),
+      blacklisted_country_codes: Schema.optional(Schema.Array(Schema.String))
+    })
+  ),
+  management_info: echo(Schema.Struct({ managed: Schema.optional(Schema.Boolean) })),
+  preview_image: echo(Schema.Struct({ media_key: Schema.optional(Schema.Unknown) })),
+  sensitive_media_warning: echo(SensitiveMediaWarning),
+  shared_info: echo(Schema.Struct({ shared: Schema.optional(Schema.Boolean) })),
+  sticker_info: echo(Schema.Struct({ stickers: Schema.optional(Schema.Array(StickerEcho)) })),
+  upload_source: echo(Schema.Struct({ upload_source: Schema.optional(Schema.String) }))
 })
 /** @since 0.1.0 */
 export type AssociatedMetadata = typeof AssociatedMetadata.Type

@@ -447,4 +447,32 @@ describe("MediaMetadata.create: X's example request", () => {
       assert.deepStrictEqual(res.data.associated_metadata?.geo_restrictions?.blacklisted_country_codes, ["fr"])
     }).pipe(Effect.provide(fake.layer))
   })
+
+  it.effect("an echo in a shape 2.166 does not document (2.167 left it untyped) never fails the write X accepted", () => {
+    const fake = fakeClient(() => ({
+      status: 200,
+      body: {
+        data: {
+          id: "1",
+          associated_metadata: {
+            alt_text: { text: "x" },
+            audience_policy: { creator_subscriptions: ["Subscribers"] },
+            sticker_info: { stickers: [{ id: "9", group_annotation_id: "1234567890123456789" }] },
+            sensitive_media_warning: "adult_content",
+            allow_download_status: { allow_download: "yes" }
+          }
+        }
+      }
+    }))
+    return Effect.gen(function*() {
+      const res = yield* MediaMetadata.create({ id: "1", metadata: { alt_text: { text: "x" } } })
+      const echoed = res.data.associated_metadata
+      assert.strictEqual(echoed?.alt_text?.text, "x")
+      assert.deepStrictEqual(echoed?.audience_policy?.creator_subscriptions, ["Subscribers"])
+      assert.strictEqual(echoed?.sticker_info?.stickers?.[0]?.group_annotation_id, "1234567890123456789")
+      // shapes nothing documents read as absent
+      assert.isUndefined(echoed?.sensitive_media_warning)
+      assert.isUndefined(echoed?.allow_download_status)
+    }).pipe(Effect.provide(fake.layer))
+  })
 })
