@@ -333,6 +333,14 @@ const invalid = (field: string, message: string) => new XError.InvalidInput({ en
 type Operation = Retrying["operation"]
 
 /** `NotFound` for our own upload id (or X's "Not found" invalid-request) means the id expired or never existed. */
+/** A failure after which the request may still have been applied by X: sent, then no answer, or a 5xx. */
+const mayHaveApplied = (e: XError.XError): boolean =>
+  (e._tag === "Transport" && e.sent) || e._tag === "ServerError"
+
+/** X answered and refused the request itself (a 4xx that is not about credentials or rate limits). */
+const isRefusal = (e: XError.XError): boolean =>
+  e._tag === "InvalidRequest" || e._tag === "ApiError" || e._tag === "NotFound" || e._tag === "Forbidden"
+
 const expiredIfUnknown = (mediaId: Ids.MediaId, endpoint: string) =>
 <A, E extends { readonly _tag: string }, R>(
   effect: Effect.Effect<A, E, R>
@@ -721,14 +729,30 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
     )
   }
 
-  // 4. FINALIZE and wait for processing.
+  // 4. FINALIZE and wait for processing. A FINALIZE that may have reached X (a reset or timeout after sending, a
+  //    5xx) is retried; if the retry is then refused (X may not take a second FINALIZE), STATUS says whether the
+  //    first one went through: a media id past `uploading` was finalized, and the upload goes on from its state.
   yield* checkExpiry(label("finalize"))
-  const finalized = yield* retrying(
-    "finalize",
-    mediaId,
-    undefined,
-    api.finalize(mediaId, { retry: Retry.none })
-  ).pipe(expiredIfUnknown(mediaId, label("finalize")))
+  let finalizeMayHaveApplied = false
+  const finalizeOnce = Effect.tapError(
+    api.finalize(mediaId, { retry: Retry.none }),
+    (e) => Effect.sync(() => (finalizeMayHaveApplied ||= mayHaveApplied(e)))
+  )
+  const finalized = yield* retrying("finalize", mediaId, undefined, finalizeOnce).pipe(
+    Effect.catchIf(
+      (e) => finalizeMayHaveApplied && isRefusal(e),
+      (refused) =>
+        api.status(mediaId, { retry: Retry.none }).pipe(
+          Effect.option,
+          Effect.flatMap((answer) =>
+            Option.isSome(answer) && answer.value.data.processing_info?.state !== "uploading"
+              ? Effect.succeed(answer.value)
+              : Effect.fail(refused)
+          )
+        )
+    ),
+    expiredIfUnknown(mediaId, label("finalize"))
+  )
   const finalizedAt = yield* Clock.currentTimeMillis
   if (finalized.data.expires_after_secs !== undefined) {
     expiresAtMs = finalizedAt + finalized.data.expires_after_secs * 1000

@@ -14,6 +14,7 @@ import {
   recorder,
   tempFile
 } from "./UploaderFakeX.js"
+import { fakeClient, type Recorded as Sent, type Reply } from "./utils/FakeHttp.js"
 
 const path = fixturePath
 const mp4 = new Uint8Array(readFileSync(path("sample.mp4")))
@@ -354,6 +355,65 @@ describe("Uploader.uploadFile", () => {
       )
       assert.strictEqual(error._tag, "MediaExpired")
       assert.strictEqual(fake.requests.length, 0)
+    }))
+})
+
+describe("Uploader: a FINALIZE that may have gone through", () => {
+  /** X as the test tells it: FINALIZE answers from `finalizes` in turn, STATUS with `status`. */
+  const xWith = (finalizes: ReadonlyArray<Reply>, status: Reply) => {
+    let finalizeCalls = 0
+    return fakeClient((r: Sent) => {
+      const path = r.url.pathname
+      if (path.endsWith("/initialize")) return { status: 200, body: { data: { id: MEDIA_ID, expires_after_secs: 86400 } } }
+      if (path.endsWith("/append")) return { status: 204, raw: "" }
+      if (path.endsWith("/finalize")) return finalizes[Math.min(finalizeCalls++, finalizes.length - 1)]!
+      return status
+    })
+  }
+  const refused: Reply = {
+    status: 400,
+    body: {
+      errors: [{ message: "Media was already finalized." }],
+      title: "Invalid Request",
+      detail: "One or more parameters to your request was invalid.",
+      type: "https://api.x.com/2/problems/invalid-request"
+    }
+  }
+  const kinds = (requests: ReadonlyArray<Sent>) =>
+    requests.map((r) => r.url.pathname.split("/").at(-1) === "upload" ? "status" : r.url.pathname.split("/").at(-1))
+
+  it.effect("reset after sending, then the retry refused: STATUS shows it was finalized, and the upload completes", () =>
+    Effect.gen(function*() {
+      const fake = xWith([{ fail: "ECONNRESET" }, refused], {
+        status: 200,
+        body: { data: { id: MEDIA_ID, media_key: `7_${MEDIA_ID}`, processing_info: { state: "succeeded", progress_percent: 100 } } }
+      })
+      const fiber = yield* Effect.fork(Uploader.uploadFile(mp4, { retry: noBackoff }).pipe(Effect.provide(fake.layer)))
+      yield* TestClock.adjust("1 second")
+      const media = yield* Fiber.join(fiber)
+      assert.strictEqual(media.mediaId, MEDIA_ID)
+      assert.strictEqual(media.mediaKey, `7_${MEDIA_ID}`)
+      assert.deepStrictEqual(kinds(fake.requests).slice(-3), ["finalize", "finalize", "status"])
+    }))
+
+  it.effect("the refusal stands when STATUS shows the media still uploading, or when no FINALIZE could have gone through", () =>
+    Effect.gen(function*() {
+      const uploading = xWith([{ status: 503, raw: "" }, refused], {
+        status: 200,
+        body: { data: { id: MEDIA_ID, processing_info: { state: "uploading" } } }
+      })
+      const fiber = yield* Effect.fork(
+        Effect.flip(Uploader.uploadFile(mp4, { retry: noBackoff }).pipe(Effect.provide(uploading.layer)))
+      )
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "InvalidRequest")
+      assert.deepStrictEqual(kinds(uploading.requests).slice(-3), ["finalize", "finalize", "status"])
+      // refused at once: nothing was ambiguous, so no STATUS
+      const plain = xWith([refused], { status: 500, raw: "" })
+      const plainError = yield* Effect.flip(Uploader.uploadFile(mp4, { retry: noBackoff }).pipe(Effect.provide(plain.layer)))
+      assert.strictEqual(plainError._tag, "InvalidRequest")
+      assert.strictEqual(kinds(plain.requests).at(-1), "finalize")
     }))
 })
 
