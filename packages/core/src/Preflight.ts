@@ -8,8 +8,13 @@
  *
  * Every refusal is an `XError.InvalidInput` whose message says what to fix: a missing path, a directory, an empty
  * file, a type X does not accept, a declared category that does not fit the content, a file over the limit (a
- * still GIF over 5 MB: convert it, or give `tweet_gif`), or a subtitle file that does not parse (with the line
- * number).
+ * still GIF over 5 MB: convert it, or give `tweet_gif`), or a subtitle file that does not parse or is not UTF-8
+ * (with the line number).
+ *
+ * An SRT file with a dot before the milliseconds, cues without numbers, cues without text or cues that end when they
+ * start is repaired rather than refused (`SubtitleFile.repairSrt`): `subtitles.repaired` says what was repaired, and
+ * `subtitles.canonical` holds the canonical SRT the uploader sends instead of the file's own bytes. An SRT file that
+ * needs no repair, and every WebVTT file, is sent as it is.
  *
  * @example
  * ```ts
@@ -32,6 +37,7 @@ import * as Ids from "./Ids.js"
 import { MAX_SEGMENTS, MAX_SEGMENT_BYTES } from "./internal/chunks.js"
 import { HEAD_BYTES, type ImageFacts, scannerFor } from "./internal/sniffing.js"
 import * as subtitles from "./internal/subtitles.js"
+import type * as SubtitleFile from "./SubtitleFile.js"
 import * as XError from "./XError.js"
 
 const MB = 1_000_000
@@ -102,10 +108,14 @@ export interface Options {
  *
  * - `mediaType`: the MIME type sniffed from the content, as X's initialize wants it.
  * - `mediaCategory`: the category to send.
- * - `size`: bytes; `maxBytes`: the limit that was applied.
+ * - `size`: the bytes that will be uploaded (for an SRT file that needed repair, those of `subtitles.canonical`);
+ *   `maxBytes`: the limit that was applied.
  * - `extension`: the extension that fits the content (`mp4`, `png`, `srt`...); `nameMatchesContent` is `false`
  *   when the file name says otherwise (a video named `.png`).
- * - `subtitles`: for subtitle files, the format and the number of cues.
+ * - `subtitles`: for subtitle files, the format, the number of cues (kept), what was repaired in an SRT file
+ *   (`repaired`, one entry per kind with its lines and a sentence to log; empty when nothing was), and, when
+ *   something was, `canonical`: the repaired SRT (UTF-8, `\n` line ends, cues numbered from 1), which the uploader
+ *   sends instead of the file's own bytes.
  * - `image`: for GIF and WebP, what their own structure says: `width` and `height` (the GIF logical screen, the
  *   WebP canvas) and `animated` (`true`: two or more frames; `false`: one; `undefined`: not told from the bytes
  *   read, e.g. a stream whose head ends before a second frame, or a malformed file).
@@ -119,7 +129,12 @@ export interface Inspection {
   readonly maxBytes: number
   readonly extension: string
   readonly nameMatchesContent: boolean
-  readonly subtitles?: { readonly format: "srt" | "vtt"; readonly cues: number } | undefined
+  readonly subtitles?: {
+    readonly format: "srt" | "vtt"
+    readonly cues: number
+    readonly repaired: ReadonlyArray<SubtitleFile.Repair>
+    readonly canonical?: Uint8Array | undefined
+  } | undefined
   readonly image?: {
     readonly width: number
     readonly height: number
@@ -277,12 +292,10 @@ const hints: Record<string, string> = {
   "application/pdf": "export the pages as images"
 }
 
-const textDecoder = new TextDecoder("utf-8", { fatal: true })
-
 /** Sniffed but not yet categorised. */
 interface Sniffed {
   readonly mediaType: Ids.MediaType
-  readonly subtitles?: { readonly format: "srt" | "vtt"; readonly cues: number } | undefined
+  readonly subtitles?: Inspection["subtitles"]
   readonly image?: ImageFacts | undefined
 }
 
@@ -379,17 +392,24 @@ const sniff = (
       )
     }
     const bytes = yield* readAll
-    const decoded = Either.try(() => textDecoder.decode(bytes))
+    const decoded = subtitles.decodeUtf8(bytes)
     if (Either.isLeft(decoded)) {
+      // a timing arrow: subtitle text in another encoding (the arrow is ASCII, whatever the encoding)
+      const lenient = new TextDecoder().decode(bytes)
       return yield* invalid(
         "media",
-        `could not recognise the type of ${describeSource(name)}: it is neither a known media format nor UTF-8 ` +
-          `subtitle text (save SRT/WebVTT files as UTF-8)`
+        lenient.includes("-->")
+          ? `${describeSource(name)} is not UTF-8 ${subtitles.isWebVtt(lenient) ? "WebVTT" : "SRT"} text, line ` +
+            `${decoded.left.line}: ${decoded.left.message}`
+          : `could not recognise the type of ${describeSource(name)}: it is neither a known media format nor UTF-8 ` +
+            `subtitle text (save SRT/WebVTT files as UTF-8)`
       )
     }
     const text = decoded.right
     const isVtt = subtitles.isWebVtt(text)
-    const parsed = isVtt ? subtitles.parseVtt(text) : subtitles.parseSrt(text)
+    const parsed: Either.Either<subtitles.SrtReading, subtitles.ParseFailure> = isVtt
+      ? Either.map(subtitles.parseVtt(text), (cues) => ({ cues, repairs: [], repaired: undefined }))
+      : subtitles.readSrt(text)
     if (Either.isLeft(parsed)) {
       const looksLikeSrt = isVtt || /-->/.test(text)
       return yield* invalid(
@@ -400,19 +420,27 @@ const sniff = (
             `MP4/MOV video, or SRT/WebVTT subtitles`
       )
     }
+    const { cues, repaired, repairs } = parsed.right
     return {
       mediaType: isVtt ? "text/vtt" : "text/srt",
-      subtitles: { format: isVtt ? "vtt" : "srt", cues: parsed.right.length }
+      subtitles: {
+        format: isVtt ? "vtt" : "srt",
+        cues: cues.length,
+        repaired: repairs,
+        ...(repaired === undefined ? {} : { canonical: new TextEncoder().encode(repaired) })
+      }
     } satisfies Sniffed
   })
 
 const categorise = (
   sniffed: Sniffed,
-  size: number,
+  contentSize: number,
   name: string | undefined,
   options: Options | undefined
 ): Effect.Effect<Inspection, XError.InvalidInput> =>
   Effect.gen(function*() {
+    // what will be uploaded: the content, or the canonical SRT a repaired SRT file is sent as
+    const size = sniffed.subtitles?.canonical?.length ?? contentSize
     const destination: unknown = options?.destination
     if (destination !== undefined && destination !== "post" && destination !== "dm") {
       return yield* invalid("destination", `destination must be "post" or "dm", not ${JSON.stringify(destination)}`)

@@ -478,6 +478,10 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   } else {
     inspection = yield* Preflight.inspect(source, options)
   }
+  // An SRT file that needed repair goes out as the canonical SRT preflight wrote, from memory, whatever the source
+  // (a stream's bytes were all read to check them): never as its own bytes.
+  const canonical = inspection.subtitles?.canonical
+  if (canonical !== undefined) streaming = undefined
   const size = inspection.size
   const planned = Chunks.plan(size, options.resume?.chunkSize ?? options.chunkSize)
   if (Either.isLeft(planned)) return yield* invalid("chunkSize", planned.left)
@@ -568,7 +572,7 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   // and a file handle of its own) and takes the next missing segment until none is left: memory is (workers x
   // chunk size), and there is no fiber or buffer per segment. A worker with nothing left closes its file handle
   // at once, while the others still send, so no handle is closed between the last APPEND and the result.
-  const bytesOrPath = streaming === undefined ? source as string | Uint8Array : undefined
+  const bytesOrPath = canonical ?? (streaming === undefined ? source as string | Uint8Array : undefined)
   const capacity = Multipart.overhead(boundary, widest) + Math.min(plan.chunkSize, size)
   const pool = BufferPool.of(client)
   const makeSlot = bytesOrPath === undefined

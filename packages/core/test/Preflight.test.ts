@@ -47,10 +47,10 @@ describe("Preflight.inspect on real files", () => {
     Effect.gen(function*() {
       const srt = yield* Preflight.inspect(path("sample.en.srt"))
       assert.deepStrictEqual([srt.mediaType, srt.mediaCategory], ["text/srt", "subtitles"])
-      assert.deepStrictEqual(srt.subtitles, { format: "srt", cues: 2 })
+      assert.deepStrictEqual(srt.subtitles, { format: "srt", cues: 2, repaired: [] })
       const vtt = yield* Preflight.inspect(path("sample.fr.vtt"))
       assert.deepStrictEqual([vtt.mediaType, vtt.mediaCategory], ["text/vtt", "subtitles"])
-      assert.deepStrictEqual(vtt.subtitles, { format: "vtt", cues: 2 })
+      assert.deepStrictEqual(vtt.subtitles, { format: "vtt", cues: 2, repaired: [] })
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("files that lie about their extension are typed by content", () =>

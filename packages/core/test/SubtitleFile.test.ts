@@ -49,11 +49,19 @@ describe("SubtitleFile.parseSrt", () => {
       assert.include(error.message, "00:61:00,000")
     }))
 
-  it.effect("rejects a dot before the milliseconds (that is WebVTT, not SRT)", () =>
+  it.effect("reads a dot before the milliseconds, a cue without number, and drops empty and zero-length cues", () =>
     Effect.gen(function*() {
-      const error = yield* failure(SubtitleFile.parseSrt("1\n00:00:00.000 --> 00:00:01.000\nok\n"))
-      assert.include(error.message, "line 2")
-      assert.include(error.message, "comma")
+      const cues = yield* SubtitleFile.parseSrt(fixture("repairable.srt"))
+      assert.deepStrictEqual(cues, [
+        { index: 1, startMs: 500, endMs: 1500, text: "Hello", line: 1 },
+        { index: 2, startMs: 2000, endMs: 3250, text: "Two lines\nof text", line: 10 }
+      ])
+    }))
+
+  it.effect("keeps the file's own cue numbers when nothing was repaired", () =>
+    Effect.gen(function*() {
+      const cues = yield* SubtitleFile.parseSrt("7\n00:00:00,000 --> 00:00:01,000\na\n\n9\n00:00:01,000 --> 00:00:02,000\nb\n")
+      assert.deepStrictEqual(cues.map((c) => c.index), [7, 9])
     }))
 
   it.effect("rejects an end before the start", () =>
@@ -63,16 +71,173 @@ describe("SubtitleFile.parseSrt", () => {
       assert.include(error.message, "end time must be later")
     }))
 
-  it.effect("rejects a cue without text, a cue without number, and an empty file", () =>
+  it.effect("rejects a number without timing line, text outside any cue, and an empty file", () =>
     Effect.gen(function*() {
-      const noText = yield* failure(SubtitleFile.parseSrt("1\n00:00:00,000 --> 00:00:01,000\n\n2\n"))
-      assert.include(noText.message, "line 3")
-      assert.include(noText.message, "no text")
-      const noNumber = yield* failure(SubtitleFile.parseSrt("00:00:00,000 --> 00:00:01,000\nhi\n"))
-      assert.include(noNumber.message, "line 1")
-      assert.include(noNumber.message, "no number")
+      const noTiming = yield* failure(SubtitleFile.parseSrt("1\n00:00:00,000 --> 00:00:01,000\nok\n\n2\n"))
+      assert.include(noTiming.message, "line 6")
+      assert.include(noTiming.message, "cue 2 has no timing line")
+      const stray = yield* failure(SubtitleFile.parseSrt("1\n00:00:00,000 --> 00:00:01,000\nfirst\n\nsecond\n"))
+      assert.include(stray.message, "line 5")
+      assert.include(stray.message, "text outside any cue")
+      assert.include(stray.message, "remove the blank line")
       const empty = yield* failure(SubtitleFile.parseSrt("\n\n"))
       assert.include(empty.message, "no subtitle cues")
+    }))
+})
+
+describe("SubtitleFile.repairSrt", () => {
+  it.effect("leaves canonical SRT exactly as it is: CRLF, BOM, own numbers, cue settings", () =>
+    Effect.gen(function*() {
+      for (
+        const text of [
+          fixture("sample.en.srt"),
+          "\uFEFF1\r\n01:02:03,004 --> 01:02:04,000 X1:10 X2:20\r\nline one\r\nline two\r\n",
+          "5\n00:00:00,000 --> 00:00:01,000\na\n\n\n\n3\n00:00:00,500 --> 00:00:02,000\nb (overlaps a)"
+        ]
+      ) {
+        const result = yield* SubtitleFile.repairSrt(text)
+        assert.strictEqual(result.srt, text)
+        assert.isFalse(result.changed)
+        assert.deepStrictEqual(result.repairs, [])
+      }
+    }))
+
+  it.effect("writes a dot before the milliseconds as a comma", () =>
+    Effect.gen(function*() {
+      const result = yield* SubtitleFile.repairSrt(
+        "1\n00:00:01.000 --> 00:00:02.000\nHello\n\n2\n00:00:02,000 --> 00:00:03.500\nWorld\n"
+      )
+      assert.strictEqual(
+        result.srt,
+        "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:02,000 --> 00:00:03,500\nWorld\n"
+      )
+      assert.isTrue(result.changed)
+      assert.deepStrictEqual(result.repairs.map((r) => [r.kind, r.lines]), [["dot-separator", [2, 6]]])
+      assert.include(result.repairs[0]!.message, "2 timing lines had a dot before the milliseconds (lines 2, 6)")
+    }))
+
+  it.effect("numbers cues that have no number 1 to n", () =>
+    Effect.gen(function*() {
+      const result = yield* SubtitleFile.repairSrt(
+        "00:00:01,000 --> 00:00:02,000\nHello\n\n8\n00:00:02,000 --> 00:00:03,000\nThere\n\n" +
+          "00:00:03,000 --> 00:00:04,000\nWorld\n"
+      )
+      assert.strictEqual(
+        result.srt,
+        "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:02,000 --> 00:00:03,000\nThere\n\n" +
+          "3\n00:00:03,000 --> 00:00:04,000\nWorld\n"
+      )
+      assert.deepStrictEqual(result.repairs.map((r) => [r.kind, r.lines]), [["missing-number", [1, 8]]])
+      assert.deepStrictEqual(result.cues.map((c) => [c.index, c.line]), [[1, 1], [2, 4], [3, 8]])
+    }))
+
+  it.effect("drops cues without text (auto-generated subtitles) and renumbers the rest", () =>
+    Effect.gen(function*() {
+      const result = yield* SubtitleFile.repairSrt(
+        "1\n00:00:00,000 --> 00:00:01,000\n\n2\n00:00:01,000 --> 00:00:02,000\nspeech\n\n" +
+          "3\n00:00:02,000 --> 00:00:03,000\n   \n4\n00:00:03,000 --> 00:00:04,000\nmore\n"
+      )
+      assert.strictEqual(
+        result.srt,
+        "1\n00:00:01,000 --> 00:00:02,000\nspeech\n\n2\n00:00:03,000 --> 00:00:04,000\nmore\n"
+      )
+      assert.deepStrictEqual(result.repairs.map((r) => [r.kind, r.lines]), [["empty-text", [2, 9]]])
+      assert.include(result.repairs[0]!.message, "2 cues had no text (lines 2, 9): dropped")
+    }))
+
+  it.effect("drops cues that end when they start", () =>
+    Effect.gen(function*() {
+      const result = yield* SubtitleFile.repairSrt(
+        "1\n00:00:01,000 --> 00:00:01,000\nflash\n\n2\n00:00:01,000 --> 00:00:02,000\nstays\n"
+      )
+      assert.strictEqual(result.srt, "1\n00:00:01,000 --> 00:00:02,000\nstays\n")
+      assert.deepStrictEqual(result.repairs.map((r) => [r.kind, r.lines]), [["zero-length", [2]]])
+      assert.include(result.repairs[0]!.message, "1 cue ended when it started (line 2): dropped")
+    }))
+
+  it.effect("repairs every variant in one file, in CRLF, into the canonical SRT fixture", () =>
+    Effect.gen(function*() {
+      const result = yield* SubtitleFile.repairSrt(fixture("repairable.srt"))
+      assert.strictEqual(result.srt, fixture("repairable.repaired.srt"))
+      assert.deepStrictEqual(result.repairs.map((r) => [r.kind, r.lines]), [
+        ["dot-separator", [1, 5]],
+        ["missing-number", [1, 7]],
+        ["empty-text", [5]],
+        ["zero-length", [7]]
+      ])
+      // the repaired text is canonical: repairing it again changes nothing
+      const again = yield* SubtitleFile.repairSrt(result.srt)
+      assert.isFalse(again.changed)
+      assert.strictEqual(again.srt, result.srt)
+    }))
+
+  it.effect("does what its JSDoc example says", () =>
+    Effect.gen(function*() {
+      const result = yield* SubtitleFile.repairSrt(
+        "00:00:01.000 --> 00:00:02.000\nHello\n\n00:00:02.000 --> 00:00:02.000\n\n"
+      )
+      assert.strictEqual(result.srt, "1\n00:00:01,000 --> 00:00:02,000\nHello\n")
+      assert.isTrue(result.changed)
+      assert.deepStrictEqual(result.cues, [{ index: 1, startMs: 1000, endMs: 2000, text: "Hello", line: 1 }])
+      assert.deepStrictEqual(result.repairs.map((r) => [r.kind, r.lines]), [
+        ["dot-separator", [1, 4]],
+        ["missing-number", [1, 4]],
+        ["empty-text", [4]]
+      ])
+    }))
+
+  it.effect("a file whose every cue is empty or zero-length fails: no cue with text", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(
+        SubtitleFile.repairSrt("\n1\n00:00:00,000 --> 00:00:01,000\n\n2\n00:00:01,000 --> 00:00:01,000\nflash\n")
+      )
+      assert.strictEqual(error.field, "subtitles")
+      assert.include(error.message, "Invalid SRT, line 2: the file has no cue with text")
+      assert.include(error.message, "2 cues are all empty or end when they start")
+    }))
+
+  it.effect("still refuses, naming the line and the fix: short milliseconds, end before start, a missing blank line", () =>
+    Effect.gen(function*() {
+      const ok = "1\n00:00:00,000 --> 00:00:01,000\nok\n\n"
+      const shortMs = yield* failure(SubtitleFile.repairSrt(`${ok}2\n00:00:01,00 --> 00:00:02,000\nbad\n`))
+      assert.include(shortMs.message, "Invalid SRT, line 6:")
+      assert.include(shortMs.message, `the start time "00:00:01,00" has 2 digits after the ","`)
+      assert.include(shortMs.message, "write milliseconds with three digits")
+      const shortDot = yield* failure(SubtitleFile.repairSrt(`${ok}00:00:01.000 --> 00:00:02.5\nbad\n`))
+      assert.include(shortDot.message, "line 5:")
+      assert.include(shortDot.message, "write milliseconds with three digits")
+      const backwards = yield* failure(SubtitleFile.repairSrt(`${ok}2\n00:00:03.000 --> 00:00:02.000\nbad\n`))
+      assert.include(backwards.message, "line 6:")
+      assert.include(backwards.message, "before it starts")
+      const glued = yield* failure(
+        SubtitleFile.repairSrt("1\n00:00:00,000 --> 00:00:01,000\nfirst\n2\n00:00:01,000 --> 00:00:02,000\nsecond\n")
+      )
+      assert.include(glued.message, "line 5:")
+      assert.include(glued.message, "a second timing line inside the cue that starts at line 1")
+      assert.include(glued.message, "put one before line 4")
+      const arrow = yield* failure(SubtitleFile.repairSrt(fixture("broken.srt")))
+      assert.include(arrow.message, "line 6")
+      assert.include(arrow.message, `"-->"`)
+      const minutes = yield* failure(SubtitleFile.repairSrt(`${ok}2\n00:61:00,000 --> 00:62:00,000\nbad\n`))
+      assert.include(minutes.message, "line 6")
+      assert.include(minutes.message, "go up to 59")
+    }))
+})
+
+describe("SubtitleFile.decodeUtf8", () => {
+  it.effect("decodes UTF-8 (dropping a BOM) and refuses another encoding naming the line", () =>
+    Effect.gen(function*() {
+      const utf8 = new TextEncoder().encode("\uFEFF1\n00:00:00,000 --> 00:00:01,000\nDeuxième réplique\n")
+      assert.strictEqual(yield* SubtitleFile.decodeUtf8(utf8), "1\n00:00:00,000 --> 00:00:01,000\nDeuxième réplique\n")
+      const latin1 = new Uint8Array(readFileSync(fileURLToPath(new URL("./fixtures/latin1.srt", import.meta.url))))
+      const error = yield* failure(SubtitleFile.decodeUtf8(latin1))
+      assert.strictEqual(error.message.startsWith("Not UTF-8, line 3: byte 0xE9 is not UTF-8"), true, error.message)
+      assert.include(error.message, "save the file as UTF-8")
+      // CRLF and a lone CR end lines as the parser counts them; a truncated sequence and a surrogate are not UTF-8
+      const crlf = yield* failure(SubtitleFile.decodeUtf8(new Uint8Array([0x61, 0x0d, 0x0a, 0x62, 0x0d, 0x63, 0xc3])))
+      assert.include(crlf.message, "line 3: byte 0xC3")
+      const surrogate = yield* failure(SubtitleFile.decodeUtf8(new Uint8Array([0xed, 0xa0, 0x80])))
+      assert.include(surrogate.message, "line 1: byte 0xED")
     }))
 })
 
