@@ -2,76 +2,17 @@
  * The CLI as a subprocess (no TTY): exit codes, output lines, `--help`, both flows, `run` with several flow files,
  * `status`, against an emulator started in this test process (`--base-url`) or the embedded one.
  */
-import { Command, FileSystem, HttpClient, HttpClientRequest, Path } from "@effect/platform"
+import { FileSystem, HttpClient, HttpClientRequest, Path } from "@effect/platform"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, layer } from "@effect/vitest"
 import { Emulator } from "@xmedia/emulator"
-import { ConfigProvider, Effect, Layer, Stream, String as Str } from "effect"
-import * as Cli from "../src/Cli.js"
-import * as Main from "../src/Main.js"
+import { Effect, Layer, String as Str } from "effect"
+import { cli, demo, inProcess, type Result } from "./utils/CliHarness.js"
 
-const root = new URL("../../../", import.meta.url).pathname
-const demo = new URL("../", import.meta.url).pathname
 const asset = (name: string) => `${demo}assets/${name}`
 const fixture = (name: string) => `${demo}test/fixtures/${name}`
 
-/** Credentials that must not leak in from the machine running the tests. */
-const cleanEnv = {
-  X_ACCESS_TOKEN: "",
-  X_REFRESH_TOKEN: "",
-  X_CLIENT_ID: "",
-  X_CLIENT_SECRET: "",
-  X_CONSUMER_KEY: "",
-  X_CONSUMER_SECRET: "",
-  X_ACCESS_TOKEN_SECRET: "",
-  X_TOKEN_FILE: "",
-  NO_COLOR: "1"
-}
-
-interface Result {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
-  stream.pipe(Stream.decodeText(), Stream.runFold("", (acc, s) => acc + s))
-
-const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  Effect.scoped(
-    Effect.gen(function*() {
-      const proc = yield* Command.make(`${root}node_modules/.bin/tsx`, `${demo}src/bin.ts`, ...args).pipe(
-        Command.workingDirectory(root),
-        Command.env({ ...cleanEnv, ...env }),
-        Command.start
-      )
-      const [stdout, stderr, code] = yield* Effect.all([collect(proc.stdout), collect(proc.stderr), proc.exitCode], {
-        concurrency: 3
-      })
-      return { code: Number(code), stdout, stderr } satisfies Result
-    })
-  ).pipe(Effect.orDie)
-
 const lines = (s: string) => s.split("\n").filter((l) => l.trim() !== "")
-
-/**
- * Runs the CLI in this process (same parsing, handlers and exit-code mapping as `bin.ts`), recording what it prints.
- * Used for the many cases that fail before any network call; the subprocess tests prove the real process behaves
- * the same.
- */
-const inProcess = (args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const out: Array<string> = []
-    const err: Array<string> = []
-    const base = yield* Effect.console
-    const record = (into: Array<string>) => (...a: ReadonlyArray<unknown>) => Effect.sync(() => void into.push(a.join(" ")))
-    const recording: typeof base = { ...base, log: record(out), error: record(err) }
-    const code = yield* Main.toExitCode(Cli.cli(["node", "xmedia", ...args])).pipe(
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(cleanEnv)))),
-      Effect.withConsole(recording)
-    )
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") } satisfies Result
-  })
 
 const addFault = (url: string, rule: unknown) =>
   HttpClient.HttpClient.pipe(

@@ -5,68 +5,13 @@
  * environment still holds the used-up refresh token succeeds with the stored one, where the environment alone fails.
  * No token is ever printed.
  */
-import { Command, FileSystem, Path } from "@effect/platform"
+import { FileSystem, Path } from "@effect/platform"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { assert, layer } from "@effect/vitest"
 import { Auth, MediaUpload, XClient } from "@xmedia/core"
 import { Emulator, Identities } from "@xmedia/emulator"
-import { ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
-import * as Cli from "../src/Cli.js"
-import * as Main from "../src/Main.js"
-
-const root = new URL("../../../", import.meta.url).pathname
-const demo = new URL("../", import.meta.url).pathname
-
-/** Credentials that must not leak in from the machine running the tests. */
-const cleanEnv = {
-  X_ACCESS_TOKEN: "",
-  X_REFRESH_TOKEN: "",
-  X_CLIENT_ID: "",
-  X_CLIENT_SECRET: "",
-  X_CONSUMER_KEY: "",
-  X_CONSUMER_SECRET: "",
-  X_ACCESS_TOKEN_SECRET: "",
-  X_TOKEN_FILE: "",
-  NO_COLOR: "1"
-}
-
-interface Result {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
-  stream.pipe(Stream.decodeText(), Stream.runFold("", (acc, s) => acc + s))
-
-const cli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.scoped(
-    Effect.gen(function*() {
-      const proc = yield* Command.make(`${root}node_modules/.bin/tsx`, `${demo}src/bin.ts`, ...args).pipe(
-        Command.workingDirectory(root),
-        Command.env({ ...cleanEnv, ...env }),
-        Command.start
-      )
-      const [stdout, stderr, code] = yield* Effect.all([collect(proc.stdout), collect(proc.stderr), proc.exitCode], {
-        concurrency: 3
-      })
-      return { code: Number(code), stdout, stderr } satisfies Result
-    })
-  ).pipe(Effect.orDie)
-
-/** The CLI in this process (same parsing, handlers and exit codes as `bin.ts`), for failures before any request. */
-const inProcess = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.gen(function*() {
-    const out: Array<string> = []
-    const err: Array<string> = []
-    const base = yield* Effect.console
-    const record = (into: Array<string>) => (...a: ReadonlyArray<unknown>) => Effect.sync(() => void into.push(a.join(" ")))
-    const code = yield* Main.toExitCode(Cli.cli(["node", "xmedia", ...args])).pipe(
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ ...cleanEnv, ...env })))),
-      Effect.withConsole({ ...base, log: record(out), error: record(err) })
-    )
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") } satisfies Result
-  })
+import { Effect, Layer, Redacted } from "effect"
+import { cli, demo, inProcess, type Result } from "./utils/CliHarness.js"
 
 /** An image owned by the dev user (uploaded with the dev token), for `metadata set` to work on. */
 const uploadImage = Effect.gen(function*() {
