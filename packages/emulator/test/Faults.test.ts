@@ -134,6 +134,25 @@ describe("faults engine", () => {
       assert.isTrue(Option.isNone(yield* engine.mediaFault("processingFailure", { mediaId: "43" })))
     }))
 
+  it.effect("omitCheckAfterSecs is media-level; processingFailure's state picks failed or in_progress", () =>
+    Effect.gen(function*() {
+      const engine = yield* Faults.make()
+      yield* engine.add([decode({ count: 1, fault: { kind: "omitCheckAfterSecs" } })])
+      // never decided per request (it would be used up by the first request of any kind)
+      assert.isTrue(Option.isNone(yield* engine.decide(subject())))
+      assert.strictEqual(kindOf(yield* engine.mediaFault("omitCheckAfterSecs", { mediaId: "42" })), "omitCheckAfterSecs")
+      assert.isTrue(Option.isNone(yield* engine.mediaFault("omitCheckAfterSecs", { mediaId: "42" })))
+      const failure = (state?: string) => {
+        const rule = decode({ fault: { kind: "processingFailure", code: 3, ...(state === undefined ? {} : { state }) } })
+        return rule.fault.kind === "processingFailure" ? Faults.injectedFailure(rule.fault) : undefined
+      }
+      const error = { code: 3, name: "InvalidMedia", message: "Unsupported video format" }
+      assert.deepStrictEqual(failure(), { state: "failed", error })
+      assert.deepStrictEqual(failure("failed"), { state: "failed", error })
+      assert.deepStrictEqual(failure("in_progress"), { state: "failed", error, reportedAs: "in_progress" })
+      assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Faults.FaultRule)({ fault: { kind: "processingFailure", state: "pending" } })))
+    }))
+
   it.effect("replaces a rule with the same id, removes, clears and resets", () =>
     Effect.gen(function*() {
       const engine = yield* Faults.make({ seed: 3 })

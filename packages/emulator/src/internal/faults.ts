@@ -7,14 +7,15 @@
  * fire (skipped by `after` or lost the draw) lets the next rules be tried.
  *
  * Request-level actions (status bodies, 429, resets, hang, latency, truncation) are decided by {@link FaultEngine.decide}
- * and carried out by `faultsMiddleware.ts`. Media-level actions (`processingFailure`, `expireMedia`) are not decided
- * per request: the processing and state code ask {@link FaultEngine.mediaFault} when they decide an outcome or look a
- * media item up.
+ * and carried out by `faultsMiddleware.ts`. Media-level actions (`processingFailure`, `omitCheckAfterSecs`,
+ * `expireMedia`) are not decided per request: the processing and state code ask {@link FaultEngine.mediaFault} when they
+ * decide an outcome or look a media item up.
  *
  * @internal
  */
 import { Clock, Context, Effect, FiberRef, Layer, Option, Schema } from "effect"
 import type { ApiSurface } from "./context.js"
+import type { FailedOutcome } from "./state/State.js"
 
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 const Probability = Schema.Number.pipe(Schema.between(0, 1))
@@ -52,17 +53,24 @@ export const FaultAction = Schema.Union(
     kind: Schema.Literal("processingFailure"),
     code: Schema.optional(Schema.Int),
     name: Schema.optional(Schema.String),
-    message: Schema.optional(Schema.String)
+    message: Schema.optional(Schema.String),
+    /**
+     * The state reported with the `error` once processing ends: `failed` (default) or `in_progress` (X has reported
+     * errors while still in progress, e.g. `{state:"in_progress", progress_percent:99, error:{...}}`).
+     */
+    state: Schema.optional(Schema.Literal("failed", "in_progress"))
   }),
+  /** The media's `processing_info` never carries `check_after_secs` (X's quickstart example has none). */
+  Schema.Struct({ kind: Schema.Literal("omitCheckAfterSecs") }),
   Schema.Struct({ kind: Schema.Literal("expireMedia") })
 )
 /** @internal */
 export type FaultAction = typeof FaultAction.Type
 
-/** The kinds handled per request (everything but the media-level kinds). @internal */
-export type RequestFaultKind = Exclude<FaultAction["kind"], "processingFailure" | "expireMedia">
 /** The media-level kinds. @internal */
-export type MediaFaultKind = "processingFailure" | "expireMedia"
+export type MediaFaultKind = "processingFailure" | "omitCheckAfterSecs" | "expireMedia"
+/** The kinds handled per request (everything but the media-level kinds). @internal */
+export type RequestFaultKind = Exclude<FaultAction["kind"], MediaFaultKind>
 
 /** What a rule matches; every given field must match. @internal */
 export const FaultMatch = Schema.Struct({
@@ -142,7 +150,7 @@ export interface FaultEngine {
   readonly seed: Effect.Effect<number>
   /** Decides the request-level fault for a request (counts `matched`/`fired`). */
   readonly decide: (subject: FaultSubject) => Effect.Effect<Option.Option<Applied>>
-  /** Decides a media-level fault (`processingFailure` at FINALIZE, `expireMedia` on lookup). */
+  /** Decides a media-level fault (`processingFailure` and `omitCheckAfterSecs` at FINALIZE, `expireMedia` on lookup). */
   readonly mediaFault: (
     kind: MediaFaultKind,
     subject: Partial<FaultSubject> & { readonly mediaId: string }
@@ -201,7 +209,7 @@ export const matches = (match: FaultMatch, subject: Partial<FaultSubject>): bool
   (match.mediaId === undefined || match.mediaId === subject.mediaId)
 
 const isMediaKind = (kind: FaultAction["kind"]): kind is MediaFaultKind =>
-  kind === "processingFailure" || kind === "expireMedia"
+  kind === "processingFailure" || kind === "omitCheckAfterSecs" || kind === "expireMedia"
 
 interface Entry {
   readonly rule: FaultRule
@@ -399,4 +407,11 @@ export const processingError = (action: Extract<FaultAction, { kind: "processing
   code: action.code ?? 1,
   name: action.name ?? "InvalidMedia",
   message: action.message ?? "Unsupported video format"
+})
+
+/** The processing outcome a `processingFailure` fault forces: its error, reported as `failed` or `in_progress`. @internal */
+export const injectedFailure = (action: Extract<FaultAction, { kind: "processingFailure" }>): FailedOutcome => ({
+  state: "failed",
+  error: processingError(action),
+  ...(action.state === "in_progress" ? { reportedAs: "in_progress" as const } : {})
 })

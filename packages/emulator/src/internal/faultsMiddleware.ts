@@ -27,7 +27,7 @@ import {
   type FaultEngine,
   type FaultSubject,
   Faults,
-  processingError,
+  injectedFailure,
   usageCappedBody
 } from "./faults.js"
 import { peekedLength } from "./routes/body.js"
@@ -208,6 +208,7 @@ export const applyFault = <E, R>(
         return yield* truncate(request, response, action.bytes)
       }
       case "processingFailure":
+      case "omitCheckAfterSecs":
       case "expireMedia":
         return yield* app
     }
@@ -216,7 +217,9 @@ export const applyFault = <E, R>(
 /**
  * Media-level faults, carried out on the emulator's state when one is in context: a matching `expireMedia` rule expires
  * the media named by the request now; a matching `processingFailure` rule, on a request that finalizes media
- * (FINALIZE in any of its forms), makes its processing fail with the rule's `error{code,name,message}`.
+ * (FINALIZE in any of its forms), makes its processing fail with the rule's `error{code,name,message}` (reported as
+ * `failed`, or `in_progress` with the rule's `state`). `omitCheckAfterSecs` is decided by FINALIZE itself
+ * (`routes/mediaOps.ts`), once the media is known to be processed asynchronously.
  *
  * @internal
  */
@@ -231,7 +234,7 @@ export const applyMediaFaults = (faults: FaultEngine, subject: FaultSubject): Ef
     if (subject.operation.includes("finalize")) {
       const failure = yield* faults.mediaFault("processingFailure", { ...subject, mediaId })
       if (Option.isSome(failure) && failure.value.action.kind === "processingFailure") {
-        yield* state.value.forceProcessingFailure(mediaId, processingError(failure.value.action))
+        yield* state.value.forceProcessingFailure(mediaId, injectedFailure(failure.value.action))
       }
     }
   })

@@ -1,8 +1,10 @@
 /**
  * Async processing of video/GIF media: what `processing_info` says at a given time or poll count.
  *
- * The outcome (succeeded, or failed with `error`) is decided at FINALIZE from the bytes; the mode decides how the
- * state travels there: `immediate`, `seconds` (via `Clock`), or `polls` (after N STATUS calls).
+ * The outcome (succeeded, or failed with `error`) is decided at FINALIZE from the bytes (or forced by a
+ * `processingFailure` fault); the mode decides how the state travels there: `immediate`, `seconds` (via `Clock`), or
+ * `polls` (after N STATUS calls). A failure may be reported as `in_progress` + `error` instead of `failed` (X has done
+ * so), and a media item's `check_after_secs` may be left out altogether (the `omitCheckAfterSecs` fault).
  *
  * @internal
  */
@@ -22,13 +24,28 @@ export const isAsyncCategory = (category: Ids.MediaCategory): boolean =>
   category === "tweet_video" || category === "amplify_video" || category === "dm_video" || category === "tweet_gif" ||
   category === "dm_gif"
 
-const done = (p: ProcessingRecord): ProcessingInfo =>
-  p.outcome.state === "succeeded"
-    ? { state: "succeeded", progress_percent: 100 }
-    : { state: "failed", progress_percent: 100, error: p.outcome.error }
+/**
+ * The end of processing. A failure reported `in_progress` stays there for good, at 99 % with the error, as observed
+ * (node-twitter-api-v2#483: `{state:"in_progress", progress_percent:99, error:{code:1, name:"InvalidMedia"}}`); it
+ * keeps the emulator's usual in-progress `check_after_secs: 1` (leave it out with the `omitCheckAfterSecs` fault).
+ */
+const done = (p: ProcessingRecord): ProcessingInfo => {
+  const outcome = p.outcome
+  if (outcome.state === "succeeded") return { state: "succeeded", progress_percent: 100 }
+  return outcome.reportedAs === "in_progress"
+    ? { state: "in_progress", check_after_secs: 1, progress_percent: 99, error: outcome.error }
+    : { state: "failed", progress_percent: 100, error: outcome.error }
+}
 
-/** The `processing_info` of `p` at epoch ms `now`. @internal */
+/** The `processing_info` of `p` at epoch ms `now` (without `check_after_secs` when `p.omitCheckAfterSecs`). @internal */
 export const view = (p: ProcessingRecord, now: number): ProcessingInfo => {
+  const info = byMode(p, now)
+  if (p.omitCheckAfterSecs !== true || info.check_after_secs === undefined) return info
+  const { check_after_secs: _omitted, ...rest } = info
+  return rest
+}
+
+const byMode = (p: ProcessingRecord, now: number): ProcessingInfo => {
   const mode = p.mode
   switch (mode._tag) {
     case "immediate":

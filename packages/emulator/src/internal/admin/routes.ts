@@ -94,6 +94,7 @@ export const mediaView = (m: MediaRecord, now: number): AdminSchema.MediaView =>
       outcome: m.processing.outcome,
       startedAt: m.processing.startedAt,
       polls: m.processing.polls,
+      ...(m.processing.omitCheckAfterSecs === true ? { omitCheckAfterSecs: true } : {}),
       history: m.processing.history
     }
   }),

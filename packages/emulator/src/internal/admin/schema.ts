@@ -73,10 +73,17 @@ export const MediaView = Schema.Struct({
     mode: ProcessingMode,
     outcome: Schema.Union(
       Schema.Struct({ state: Schema.Literal("succeeded") }),
-      Schema.Struct({ state: Schema.Literal("failed"), error: ProcessingError })
+      Schema.Struct({
+        state: Schema.Literal("failed"),
+        error: ProcessingError,
+        /** `in_progress`: the failure is reported as `state: "in_progress"` with the error (a `processingFailure` fault). */
+        reportedAs: Schema.optional(Schema.Literal("in_progress"))
+      })
     ),
     startedAt: Schema.Number,
     polls: Schema.Number,
+    /** `processing_info` of this media never carries `check_after_secs` (an `omitCheckAfterSecs` fault). */
+    omitCheckAfterSecs: Schema.optional(Schema.Boolean),
     history: Schema.Array(ProcessingEvent)
   })),
   metadata: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),

@@ -63,9 +63,11 @@ export const departures: ReadonlyArray<Departure> = [
   {
     id: "processing-info-error",
     description:
-      "A failed upload's `processing_info` carries `error{code,name,message}`; 2.167 declares `processing_info` with " +
-      "`additionalProperties: false` and no `error`.",
-    source: "[V1-STATUS] (v1.1 STATUS docs example), research §3.4 and §11.32; node-twitter-api-v2 reads it on v2 [NTA]",
+      "A failed upload's `processing_info` carries `error{code,name,message}` (with `state: failed`, or observed with " +
+      "`state: in_progress`); 2.167 declares `processing_info` with `additionalProperties: false` and no `error`.",
+    source:
+      "[V1-STATUS] (v1.1 STATUS docs example), research §3.4 and §11.32; node-twitter-api-v2 reads it on v2 [NTA]; " +
+      "in_progress + error: peers.md (c)5 (node-twitter-api-v2#483)",
     apply: (_ctx, body) => {
       if (!isRecord(body) || !isRecord(body.data) || !isRecord(body.data.processing_info)) return notApplicable
       if (!("error" in body.data.processing_info)) return notApplicable

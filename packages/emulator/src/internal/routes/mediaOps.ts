@@ -9,11 +9,11 @@ import { FileSystem, Path } from "@effect/platform"
 import { Ids } from "@xmedia/core"
 import { Clock, Data, Effect, Option, Schema, Stream } from "effect"
 import * as crypto from "node:crypto"
-import { setMediaId } from "../context.js"
-import { Faults, processingError } from "../faults.js"
+import { RequestInfo, setMediaId } from "../context.js"
+import { type FaultSubject, Faults, injectedFailure } from "../faults.js"
 import * as Processing from "../processing.js"
 import { family, probe, type ProbeResult, sniff } from "../probe.js"
-import type { MediaRecord, ProcessingOutcome } from "../state/State.js"
+import type { MediaRecord, ProcessingOutcome, ProcessingRecord } from "../state/State.js"
 import { State } from "../state/State.js"
 import { canUse } from "../state/store.js"
 import type { DiskFile } from "./body.js"
@@ -49,6 +49,23 @@ export const usableMedia = (id: string, userId: string | undefined, param = "med
       return yield* new MediaProblem({ kind: "Expired", param, value: id, message: `Media id ${id} has expired.` })
     }
     return m
+  })
+
+/** The fault subject of media `id`: the current request's operation, route, method and surface when in a request. */
+const mediaSubject = (id: string, userId: string | undefined) =>
+  Effect.gen(function*() {
+    const info = yield* Effect.serviceOption(RequestInfo)
+    if (Option.isNone(info)) return { mediaId: id, userId }
+    const i = yield* info.value.get
+    return {
+      operation: i.operation,
+      route: i.route,
+      path: i.path,
+      method: i.method,
+      api: i.api,
+      userId: userId ?? i.userId,
+      mediaId: id
+    } satisfies Partial<FaultSubject> & { readonly mediaId: string }
   })
 
 /** The category X assumes when none is given: by MIME type. @internal */
@@ -300,16 +317,26 @@ export const finalize = (id: string, userId: string | undefined) =>
       return yield* markFinalized({ processing: undefined })
     }
     const faults = yield* Effect.serviceOption(Faults)
+    let omitCheckAfterSecs = false
     if (Option.isSome(faults)) {
       const injected = yield* faults.value.mediaFault("processingFailure", { mediaId: id, userId })
       if (Option.isSome(injected) && injected.value.action.kind === "processingFailure") {
-        yield* state.forceProcessingFailure(id, processingError(injected.value.action))
+        yield* state.forceProcessingFailure(id, injectedFailure(injected.value.action))
       }
+      // decided here (not in the fault middleware): only media whose processing starts now consume the rule, once
+      omitCheckAfterSecs = Option.isSome(yield* faults.value.mediaFault("omitCheckAfterSecs", yield* mediaSubject(id, userId)))
     }
     const forced = yield* state.forcedFailure(id)
-    const outcome: ProcessingOutcome = forced !== undefined ? { state: "failed", error: forced } : decideOutcome(m, probed)
+    const outcome: ProcessingOutcome = forced ?? decideOutcome(m, probed)
     const mode = yield* state.processingModeFor(id, m.category)
-    const base = { mode, outcome, startedAt: now, polls: 0, history: [] }
+    const base: ProcessingRecord = {
+      mode,
+      outcome,
+      startedAt: now,
+      polls: 0,
+      history: [],
+      ...(omitCheckAfterSecs ? { omitCheckAfterSecs } : {})
+    }
     const processing = Processing.observe(base, Processing.view(base, now), now)
     return yield* markFinalized({ processing })
   })
@@ -324,9 +351,7 @@ export const status = (id: string, userId: string | undefined) =>
     const forced = yield* state.forcedFailure(id)
     const updated = yield* state.updateMedia(id, (r) => {
       if (r.processing === undefined) return r
-      const outcome = forced !== undefined && r.processing.outcome.state !== "failed"
-        ? { state: "failed" as const, error: forced }
-        : r.processing.outcome
+      const outcome = forced !== undefined && r.processing.outcome.state !== "failed" ? forced : r.processing.outcome
       const polled = { ...r.processing, outcome, polls: r.processing.polls + 1 }
       return { ...r, processing: Processing.observe(polled, Processing.view(polled, now), now) }
     })

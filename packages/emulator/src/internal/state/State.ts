@@ -21,10 +21,22 @@ export interface ProcessingError {
   readonly message: string
 }
 
-/** What processing will end in, decided at FINALIZE from the bytes. @internal */
+/**
+ * A processing failure. `reportedAs: "in_progress"` makes STATUS / FINALIZE report the `error` with
+ * `state: "in_progress"` (as X has: node-twitter-api-v2#483) instead of `failed`; absent means `failed`.
+ *
+ * @internal
+ */
+export interface FailedOutcome {
+  readonly state: "failed"
+  readonly error: ProcessingError
+  readonly reportedAs?: "in_progress" | undefined
+}
+
+/** What processing will end in, decided at FINALIZE from the bytes (or by a `processingFailure` fault). @internal */
 export type ProcessingOutcome =
   | { readonly state: "succeeded" }
-  | { readonly state: "failed"; readonly error: ProcessingError }
+  | FailedOutcome
 
 /** One processing state change, for the admin API. @internal */
 export interface ProcessingEvent {
@@ -41,6 +53,8 @@ export interface ProcessingRecord {
   readonly startedAt: number
   /** STATUS polls seen since FINALIZE. */
   readonly polls: number
+  /** Leave `check_after_secs` out of every `processing_info` of this media (the `omitCheckAfterSecs` fault). */
+  readonly omitCheckAfterSecs?: boolean | undefined
   readonly history: ReadonlyArray<ProcessingEvent>
 }
 
@@ -137,10 +151,10 @@ export interface StateService {
   /** The processing mode that applies to a media item (per-media override, then category, then default). */
   readonly processingModeFor: (mediaId: string, category: Ids.MediaCategory) => Effect.Effect<ProcessingMode>
   readonly setProcessingMode: (target: ProcessingTarget, mode: ProcessingMode) => Effect.Effect<void>
-  /** Forces the processing of a media item to fail with `error` (fault injection / admin). */
-  readonly forceProcessingFailure: (mediaId: string, error: ProcessingError) => Effect.Effect<void>
+  /** Forces the processing of a media item to end in `failure` (fault injection / admin). */
+  readonly forceProcessingFailure: (mediaId: string, failure: FailedOutcome) => Effect.Effect<void>
   /** A forced failure registered for a media id, if any. */
-  readonly forcedFailure: (mediaId: string) => Effect.Effect<ProcessingError | undefined>
+  readonly forcedFailure: (mediaId: string) => Effect.Effect<FailedOutcome | undefined>
   /** Makes a media item expire now (fault injection / admin). */
   readonly expireNow: (mediaId: string) => Effect.Effect<boolean>
   /** Clears all media (and their files), posts and processing overrides. */

@@ -8,9 +8,9 @@ import { FileSystem, Path } from "@effect/platform"
 import { Ids } from "@xmedia/core"
 import { Clock, Effect, Layer, Schema } from "effect"
 import type {
+  FailedOutcome,
   MediaRecord,
   PostRecord,
-  ProcessingError,
   ProcessingMode,
   ProcessingTarget,
   StateService
@@ -55,7 +55,7 @@ const makeStore = (options: StoreOptions) =>
       Object.entries(options.processingByCategory ?? {}) as Array<[Ids.MediaCategory, ProcessingMode]>
     )
     const modeByMedia = new Map<string, ProcessingMode>()
-    const forced = new Map<string, ProcessingError>()
+    const forced = new Map<string, FailedOutcome>()
     let defaultMode = options.defaultProcessing
     let lastMs = 0n
     let seq = 0n
@@ -164,7 +164,7 @@ const makeStore = (options: StoreOptions) =>
               modeByMedia.set(target.mediaId, mode)
           }
         }),
-      forceProcessingFailure: (mediaId, error) => Effect.sync(() => void forced.set(mediaId, error)),
+      forceProcessingFailure: (mediaId, failure) => Effect.sync(() => void forced.set(mediaId, failure)),
       forcedFailure: (mediaId) => Effect.sync(() => forced.get(mediaId)),
       expireNow: (mediaId) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
