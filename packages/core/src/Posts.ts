@@ -152,6 +152,13 @@ export interface CallOptions {
 }
 
 /**
+ * A failure of a call made before the post was sent (the OAuth 2.0 token refresh, `Auth.refresh`): it certainly
+ * created no post, so it is not `PostMayExist` (and `XError.isCertainlyNotApplied` lets it be retried).
+ */
+const beforeThePost = (e: XError.XError): boolean =>
+  (e._tag === "ServerError" || e._tag === "Transport") && e.endpoint !== "Posts.create"
+
+/**
  * `POST /2/tweets`. Default policy `Retry.unappliedOnly()`; any policy given is restricted to failures that
  * created nothing. A 5xx, or a timeout/reset after the request was sent, fails with `XError.PostMayExist`
  * (carrying the text and media ids): look for the post with `byUser` before posting again.
@@ -179,9 +186,10 @@ export const create: (
     }).pipe(
       Effect.catchIf(
         (e): e is XError.ServerError | XError.Transport | XError.UnexpectedResponse =>
-          e._tag === "ServerError" || (e._tag === "Transport" && e.sent) ||
-          // X answered 2xx (the post was created) with a body that did not decode: its id is unknown
-          (e._tag === "UnexpectedResponse" && e.status >= 200 && e.status < 300),
+          !beforeThePost(e) &&
+          (e._tag === "ServerError" || (e._tag === "Transport" && e.sent) ||
+            // X answered 2xx (the post was created) with a body that did not decode: its id is unknown
+            (e._tag === "UnexpectedResponse" && e.status >= 200 && e.status < 300)),
         (e) =>
           Effect.fail(
             new XError.PostMayExist({

@@ -599,13 +599,16 @@ export const isTransient = (error: { readonly _tag: string }): boolean => {
 }
 
 /**
- * `true` for a failure that certainly did not change anything at X: a rate limit, or a request that was never
- * sent. The only failures `Posts.create` ever retries.
+ * `true` for a failure that certainly did not change anything at X: a rate limit, a request that was never sent,
+ * or a failed OAuth 2.0 token refresh (`endpoint: "Auth.refresh"`, made before the request itself was sent). The
+ * only failures `Posts.create` ever retries.
  *
  * @since 0.1.0
  */
 export const isCertainlyNotApplied = (error: { readonly _tag: string }): boolean =>
-  error._tag === "RateLimited" || (error._tag === "Transport" && (error as Transport).sent === false)
+  error._tag === "RateLimited" || (error._tag === "Transport" && (error as Transport).sent === false) ||
+  ((error._tag === "Transport" || error._tag === "ServerError") &&
+    (error as Transport | ServerError).endpoint === "Auth.refresh")
 
 /**
  * An RFC 7807 problem as X sends it inside a 2xx body's `errors` list (partial errors) or as a top-level error

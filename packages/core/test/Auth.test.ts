@@ -117,6 +117,31 @@ describe("Auth: OAuth 2.0 refresh", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("Posts.create: a failed refresh before the post is sent is not PostMayExist, and is retried", () => {
+    let tokenCalls = 0
+    const created: Reply = { status: 201, body: { data: { id: "1445880548472328192", text: "hi" } } }
+    const fake = fakeClient((r) => {
+      if (!isToken(r)) return created
+      tokenCalls++
+      return tokenCalls === 1 ? { status: 503, raw: "" } : tokenReply
+    }, { auth: userAuth({ expiresAt: new Date(30_000) }) })
+    return Effect.gen(function*() {
+      const poster = yield* Effect.fork(Posts.create({ text: "hi" }))
+      yield* TestClock.adjust("2 seconds")
+      const res = yield* Fiber.join(poster)
+      assert.strictEqual(res.data.id, "1445880548472328192")
+      assert.deepStrictEqual(fake.requests.map((r) => r.url.pathname), ["/2/oauth2/token", "/2/oauth2/token", "/2/tweets"])
+      const failing = fakeClient((r) => isToken(r) ? { fail: "ECONNRESET" } : created, {
+        auth: userAuth({ expiresAt: new Date(30_000) }),
+        retry: { default: Retry.none }
+      })
+      const e = yield* Effect.flip(Posts.create({ text: "hi" }, { retry: Retry.none }).pipe(Effect.provide(failing.layer)))
+      assert.strictEqual(e._tag, "Transport")
+      if (e._tag === "Transport") assert.strictEqual(e.endpoint, "Auth.refresh")
+      assert.isFalse(failing.requests.some((r) => r.url.pathname === "/2/tweets"))
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("a token endpoint that never answers fails at the request timeout, not never", () => {
     const fake = fakeClient((r) => isToken(r) ? { hang: true } : me, {
       auth: userAuth({ expiresAt: new Date(30_000) }),
