@@ -30,6 +30,7 @@ import { hmac } from "@noble/hashes/hmac"
 import { sha1 } from "@noble/hashes/legacy"
 import { Clock, Effect, Encoding, Option, Random, Redacted } from "effect"
 import type * as Auth from "./Auth.js"
+import * as Errors from "./internal/errors.js"
 
 /**
  * OAuth 1.0a user-context credentials: the app's consumer key and secret and the user's access token and secret.
@@ -353,7 +354,11 @@ export const makeAuthorizer = (credentials: Credentials): Auth.Authorizer => {
   const sign = signRequest(credentials)
   return {
     kind: "OAuth1User",
-    authorize: (request) => Effect.map(sign(request), (signed) => ({ request: signed, generation: 0 })),
+    // a URL that does not parse is the client's baseUrl: a typed InvalidInput, as without OAuth 1.0a
+    authorize: (request, context) =>
+      URL.canParse(request.url)
+        ? Effect.map(sign(request), (signed) => ({ request: signed, generation: 0 }))
+        : Effect.fail(Errors.invalidBaseUrl(context.endpoint, `: "${request.url}"`)),
     refresh: () => Effect.succeed(false)
   }
 }

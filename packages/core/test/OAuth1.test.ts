@@ -212,6 +212,19 @@ describe("OAuth 1.0a through XClient", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("a client baseUrl that does not make a URL is InvalidInput (field baseUrl), as with OAuth 2.0, not a defect", () => {
+    const fake = fakeClient(() => ({ status: 200, body: {} }), { auth: Auth.oauth1User(credentials), baseUrl: "api.x.com" })
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(MediaUpload.status("1"))
+      assert.strictEqual(error._tag, "InvalidInput")
+      if (error._tag !== "InvalidInput") return
+      assert.strictEqual(error.field, "baseUrl")
+      assert.strictEqual(error.endpoint, "MediaUpload.status")
+      assert.include(error.message, "check the client's baseUrl")
+      assert.strictEqual(fake.requests.length, 0)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("a 401 with OAuth 1.0a is not retried as a token refresh", () => {
     const fake = fakeClient(() => ({ status: 401, body: { title: "Unauthorized", type: "about:blank", status: 401, detail: "Unauthorized" } }), {
       auth: Auth.oauth1User(credentials)

@@ -80,6 +80,15 @@ export const parseErrorBody = (text: string): Parsed => {
   }
 }
 
+/** The request URL cannot be built or parsed: the client's `baseUrl` / `uploadBaseUrl` is wrong. @internal */
+export const invalidBaseUrl = (endpoint: string, cause = ""): XError.InvalidInput =>
+  new XError.InvalidInput({
+    endpoint,
+    field: "baseUrl",
+    message: `the request URL is not valid${cause}; check the client's baseUrl (and uploadBaseUrl), e.g. ` +
+      `"https://api.x.com"`
+  })
+
 /** Builds the typed error for a non-2xx response. @internal */
 export const fromResponse = (
   endpoint: string,
@@ -176,12 +185,7 @@ export const fromRequestError = (
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ""
     return error.reason === "InvalidUrl"
-      ? new XError.InvalidInput({
-        endpoint,
-        field: "baseUrl",
-        message: `the request URL is not valid${cause}; check the client's baseUrl (and uploadBaseUrl), e.g. ` +
-          `"https://api.x.com"`
-      })
+      ? invalidBaseUrl(endpoint, cause)
       : new XError.InvalidInput({
         endpoint,
         field: "body",
