@@ -116,8 +116,12 @@ export class TransportDeadlines
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const requestTimeout = options.requestTimeout ?? "5 minutes"
-    const timeoutMs = Duration.toMillis(Duration.decode(requestTimeout))
-    const deadlines = Number.isFinite(timeoutMs)
+    // a timeout that is not a positive duration fails every call with InvalidInput (the pipeline checks it)
+    const timeoutMs = Option.match(Duration.decodeUnknown(requestTimeout), {
+      onNone: () => Number.NaN,
+      onSome: Duration.toMillis
+    })
+    const deadlines = Number.isFinite(timeoutMs) && timeoutMs > 0
       ? Option.getOrUndefined(yield* Effect.serviceOption(TransportDeadlines))
       : undefined
     const base = deadlines !== undefined ? deadlines.withTimeout(timeoutMs) : yield* HttpClient.HttpClient

@@ -153,6 +153,19 @@ describe("request timeout", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("a requestTimeout that is not a positive duration fails every call with InvalidInput, sending nothing", () =>
+    Effect.gen(function*() {
+      for (const requestTimeout of [0, -1, Number.NaN, "-5 seconds", "0 millis", "soon"] as const) {
+        const fake = fakeClient(() => ok, { ...options, requestTimeout: requestTimeout as Duration.DurationInput })
+        const error = yield* Effect.flip(MediaUpload.status("1").pipe(Effect.provide(fake.layer)))
+        assert.strictEqual(error._tag, "InvalidInput", String(requestTimeout))
+        if (error._tag !== "InvalidInput") continue
+        assert.strictEqual(error.field, "requestTimeout")
+        assert.include(error.message, "positive duration")
+        assert.strictEqual(fake.requests.length, 0)
+      }
+    }))
+
   it.effect("a transport that offers TransportDeadlines enforces the timeout: no fiber per attempt, no watcher", () => {
     const plain = makeFake(() => ok)
     const timed = makeFake((r) => (r.url.searchParams.get("media_id") === "1" ? { hang: true } : ok))

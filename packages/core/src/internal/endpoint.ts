@@ -187,8 +187,26 @@ const unlimited: Deadline.Deadlines = { within: (effect) => effect, hold: Effect
  */
 const deadlinesOf = weakMemo((client: XClient["Type"]): Deadline.Deadlines => {
   if (client.requestTimeoutByTransport) return unlimited
-  const ms = Duration.toMillis(Duration.decode(client.requestTimeout))
-  return Number.isFinite(ms) ? Deadline.make(ms) : unlimited
+  const ms = timeoutMsOf(client)
+  return Number.isFinite(ms) && ms > 0 ? Deadline.make(ms) : unlimited
+})
+
+/** The client's request timeout in milliseconds (`Infinity`: none), `NaN` when it is not a duration. */
+const timeoutMsOf = (client: XClient["Type"]): number =>
+  Option.match(Duration.decodeUnknown(client.requestTimeout), { onNone: () => Number.NaN, onSome: Duration.toMillis })
+
+/**
+ * `InvalidInput` for a client whose `requestTimeout` is not a positive duration (0, negative, NaN, a string that is
+ * no duration): every attempt would time out at once. Checked once per client.
+ */
+const timeoutProblemOf = weakMemo((client: XClient["Type"]): { readonly message: string } | undefined => {
+  const ms = timeoutMsOf(client)
+  return ms > 0
+    ? undefined
+    : {
+      message: `requestTimeout must be a positive duration, e.g. "30 seconds" (Duration.infinity for none), got ` +
+        `${JSON.stringify(String(client.requestTimeout))}`
+    }
 })
 
 /**
@@ -224,6 +242,12 @@ export const execute = <A, I>(
 ): Effect.Effect<A, XError.RequestError, XClient> =>
   Effect.withFiberRuntime<A, XError.RequestError, XClient>((fiber) => {
     const client = Context.unsafeGet(fiber.currentContext as Context.Context<XClient>, XClient)
+    const timeoutProblem = timeoutProblemOf(client)
+    if (timeoutProblem !== undefined) {
+      return Effect.fail(
+        new XError.InvalidInput({ endpoint: definition.name, field: "requestTimeout", message: timeoutProblem.message })
+      )
+    }
     const policy = resolvePolicy(client, definition)
     const span = fiber.currentSpan
     annotate(span, "http.request.method", definition.method)
