@@ -747,11 +747,10 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
       (e) => finalizeMayHaveApplied && isRefusal(e),
       (refused) =>
         api.status(mediaId, { retry: Retry.none }).pipe(
-          Effect.option,
+          // STATUS's own answer wins when it says processing failed; any other failure leaves the refusal standing
+          Effect.catchIf((e) => e._tag !== "ProcessingFailed", () => Effect.fail(refused)),
           Effect.flatMap((answer) =>
-            Option.isSome(answer) && answer.value.data.processing_info?.state !== "uploading"
-              ? Effect.succeed(answer.value)
-              : Effect.fail(refused)
+            answer.data.processing_info?.state !== "uploading" ? Effect.succeed(answer) : Effect.fail(refused)
           )
         )
     ),

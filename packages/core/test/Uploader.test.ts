@@ -396,7 +396,7 @@ describe("Uploader: a FINALIZE that may have gone through", () => {
       assert.deepStrictEqual(kinds(fake.requests).slice(-3), ["finalize", "finalize", "status"])
     }))
 
-  it.effect("the refusal stands when STATUS shows the media still uploading, or when no FINALIZE could have gone through", () =>
+  it.effect("the refusal stands when STATUS shows the media still uploading or no FINALIZE could have gone through; a processing failure is told", () =>
     Effect.gen(function*() {
       const uploading = xWith([{ status: 503, raw: "" }, refused], {
         status: 200,
@@ -409,6 +409,22 @@ describe("Uploader: a FINALIZE that may have gone through", () => {
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error._tag, "InvalidRequest")
       assert.deepStrictEqual(kinds(uploading.requests).slice(-3), ["finalize", "finalize", "status"])
+      // STATUS says processing failed: that is the answer, not the refusal
+      const failed = xWith([{ fail: "ECONNRESET" }, refused], {
+        status: 200,
+        body: {
+          data: {
+            id: MEDIA_ID,
+            processing_info: { state: "failed", error: { code: 1, name: "InvalidMedia", message: "Unsupported video format" } }
+          }
+        }
+      })
+      const failing = yield* Effect.fork(
+        Effect.flip(Uploader.uploadFile(mp4, { retry: noBackoff }).pipe(Effect.provide(failed.layer)))
+      )
+      yield* TestClock.adjust("1 second")
+      const processing = yield* Fiber.join(failing)
+      assert.strictEqual(processing._tag, "ProcessingFailed")
       // refused at once: nothing was ambiguous, so no STATUS
       const plain = xWith([refused], { status: 500, raw: "" })
       const plainError = yield* Effect.flip(Uploader.uploadFile(mp4, { retry: noBackoff }).pipe(Effect.provide(plain.layer)))
