@@ -262,7 +262,7 @@ export interface AttachSubtitles {
 
 /**
  * What `attachSubtitles` answers. `tracks` is every track X says the video now has (v2); v1.1 answers a 2xx with
- * no body, so it is `undefined` there.
+ * no body, so it is `undefined` there, as it is when X's v2 answer lists none (2.167 makes the list optional).
  *
  * @since 0.1.0
  */
@@ -272,7 +272,7 @@ export interface SubtitlesAttached {
   /** The normalised language code sent (e.g. `EN`). */
   readonly language: Ids.LanguageCode
   readonly protocol: ProtocolVersion
-  /** X's `associated_subtitles` (v2 only; `undefined` on v1.1, which sends no body). */
+  /** X's `associated_subtitles` (v2; `undefined` on v1.1, which sends no body, and when X's answer leaves it out). */
   readonly tracks: ReadonlyArray<MediaSubtitles.AssociatedSubtitle> | undefined
 }
 
@@ -386,7 +386,7 @@ export const attachSubtitles: (
       media_category: videoCategory,
       subtitles: { id: subtitleId, language_code: language, display_name: request.subtitles.name }
     }, retryOf(options)).pipe(callerTerms)
-    return { ...base, tracks: response.data.associated_subtitles ?? [] }
+    return { ...base, tracks: response.data.associated_subtitles }
   }
 )
 

@@ -46,12 +46,13 @@ export const Variant = Schema.Struct({
 })
 
 /**
- * A media object (`type` is `photo`, `video` or `animated_gif`; other strings are tolerated).
+ * A media object (`type` is `photo`, `video` or `animated_gif`; other strings are tolerated). Every field is
+ * optional, as in X's 2.167 schema (2.166 requires only `type`); `media_key` is one of the default fields.
  *
  * @since 0.1.0
  */
 export const Media = Schema.Struct({
-  media_key: Ids.MediaKey,
+  media_key: Schema.optional(Ids.MediaKey),
   type: Schema.optional(Schema.String),
   url: Schema.optional(Schema.String),
   preview_image_url: Schema.optional(Schema.String),

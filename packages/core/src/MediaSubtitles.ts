@@ -78,13 +78,14 @@ export const CreateRequest = Schema.Struct({
 export type CreateRequest = typeof CreateRequest.Type
 
 /**
- * Response of `POST /2/media/subtitles`: the video and all its tracks.
+ * Response of `POST /2/media/subtitles`: the video and all its tracks. Every field is optional, as in X's 2.167
+ * schema: a write X accepted never fails over what its answer leaves out.
  *
  * @since 0.1.0
  */
 export const CreateResponse = Schema.Struct({
   data: Schema.Struct({
-    id: Ids.MediaId,
+    id: Schema.optional(Ids.MediaId),
     media_category: Schema.optional(Schema.String),
     associated_subtitles: Schema.optional(AssociatedSubtitles)
   }),

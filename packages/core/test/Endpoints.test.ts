@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import {
   Ids,
+  Media,
   MediaAnalytics,
   MediaLookup,
   MediaMetadata,
@@ -351,6 +352,34 @@ describe("Posts and Users", () => {
       assert.strictEqual(q.pathname, "/2/users/2244994945/tweets")
       assert.strictEqual(q.searchParams.get("max_results"), "5")
       assert.strictEqual(q.searchParams.get("expansions"), "attachments.media_keys")
+    }).pipe(Effect.provide(fake.layer))
+  })
+})
+
+describe("answers that leave out what X's 2.167 schema makes optional", () => {
+  it.effect("subtitles create without data.id or a track list, a media object without media_key: decoded, not failed", () => {
+    const fake = fakeClient((r) =>
+      r.url.pathname === "/2/media/subtitles"
+        ? { status: 200, body: { data: { media_category: "TweetVideo" } } }
+        : { status: 200, body: { data: { type: "photo", url: "https://pbs.twimg.com/media/x.jpg" } } }
+    )
+    return Effect.gen(function*() {
+      const created = yield* MediaSubtitles.create({
+        id: mediaId,
+        media_category: "TweetVideo",
+        subtitles: { id: "1880028106020515841", language_code: "EN", display_name: "English" }
+      })
+      assert.isUndefined(created.data.id)
+      const attached = yield* Media.attachSubtitles({
+        video: mediaId,
+        videoCategory: "tweet_video",
+        subtitles: { mediaId: "1880028106020515841", language: "en", name: "English" }
+      })
+      // X said nothing about the tracks: not "no tracks"
+      assert.isUndefined(attached.tracks)
+      const media = yield* MediaLookup.byKey("3_1880028106020515840")
+      assert.strictEqual(media.data.type, "photo")
+      assert.isUndefined(media.data.media_key)
     }).pipe(Effect.provide(fake.layer))
   })
 })
