@@ -85,13 +85,25 @@ export const TimestampedMetrics = Schema.Struct({
 })
 
 /**
- * Metrics of one media item.
+ * Metrics of one media item: its buckets (`timestamped_metrics`), and the counters 2.167 also lists at the top level
+ * of the item (research §4.8 suspects a generator artifact; kept when X sends them, never required).
  *
  * @since 0.1.0
  */
 export const MediaAnalytics = Schema.Struct({
   media_key: Schema.optional(Ids.MediaKey),
-  timestamped_metrics: Schema.optional(Schema.Array(TimestampedMetrics))
+  timestamped_metrics: Schema.optional(Schema.Array(TimestampedMetrics)),
+  timestamp: Schema.optional(Schema.String),
+  cta_url_clicks: Schema.optional(MetricValue),
+  cta_watch_clicks: Schema.optional(MetricValue),
+  play_from_tap: Schema.optional(MetricValue),
+  playback25: Schema.optional(MetricValue),
+  playback50: Schema.optional(MetricValue),
+  playback75: Schema.optional(MetricValue),
+  playback_complete: Schema.optional(MetricValue),
+  playback_start: Schema.optional(MetricValue),
+  video_views: Schema.optional(MetricValue),
+  watch_time_ms: Schema.optional(MetricValue)
 })
 
 /**

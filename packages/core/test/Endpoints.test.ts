@@ -250,7 +250,8 @@ describe("MediaAnalytics and MediaLookup", () => {
       body: {
         data: [{
           media_key: "13_1880028106020515840",
-          timestamped_metrics: [{ timestamp: "2025-03-17T06:30:00Z", metrics: { video_views: 3, watch_time_ms: "n/a", playback25: null } }]
+          timestamped_metrics: [{ timestamp: "2025-03-17T06:30:00Z", metrics: { video_views: 3, watch_time_ms: "n/a", playback25: null } }],
+          video_views: 3
         }]
       }
     }))
@@ -263,6 +264,7 @@ describe("MediaAnalytics and MediaLookup", () => {
         fields: ["video_views", "watch_time_ms"]
       })
       assert.strictEqual(res.data?.[0]?.timestamped_metrics?.[0]?.metrics?.video_views, 3)
+      assert.strictEqual(res.data?.[0]?.video_views, 3) // 2.167's top-level counters are kept
       const q = fake.requests[0].url.searchParams
       assert.strictEqual(q.get("media_keys"), "13_1880028106020515840")
       assert.strictEqual(q.get("granularity"), "hourly")
