@@ -110,11 +110,11 @@ const Fields = Schema.Array(MediaField)
 export const byKey: (
   key: Ids.MediaKey | string,
   options?: LookupOptions
-) => Effect.Effect<ByKeyResponse, XError.RequestError, Endpoint.XClientTag> = Effect.fn("MediaLookup.byKey")(
+) => Effect.Effect<ByKeyResponse, XError.ReadError, Endpoint.XClientTag> = Effect.fn("MediaLookup.byKey")(
   function*(key: Ids.MediaKey | string, options?: LookupOptions) {
     const valid = yield* Endpoint.validate("MediaLookup.byKey", Ids.MediaKey, key, "media_key")
     const fields = yield* Endpoint.validate("MediaLookup.byKey", Fields, options?.fields ?? [], "fields")
-    return yield* Endpoint.execute({
+    return yield* Endpoint.executeRead({
       name: "MediaLookup.byKey",
       method: "GET",
       route: "/2/media/{media_key}",
@@ -142,11 +142,11 @@ const Keys = Schema.Array(Ids.MediaKey).pipe(
 export const byKeys: (
   keys: ReadonlyArray<Ids.MediaKey | string>,
   options?: LookupOptions
-) => Effect.Effect<ByKeysResponse, XError.RequestError, Endpoint.XClientTag> = Effect.fn("MediaLookup.byKeys")(
+) => Effect.Effect<ByKeysResponse, XError.ReadError, Endpoint.XClientTag> = Effect.fn("MediaLookup.byKeys")(
   function*(keys: ReadonlyArray<Ids.MediaKey | string>, options?: LookupOptions) {
     const valid = yield* Endpoint.validate("MediaLookup.byKeys", Keys, keys, "media_keys")
     const fields = yield* Endpoint.validate("MediaLookup.byKeys", Fields, options?.fields ?? [], "fields")
-    return yield* Endpoint.execute({
+    return yield* Endpoint.executeRead({
       name: "MediaLookup.byKeys",
       method: "GET",
       route: "/2/media",

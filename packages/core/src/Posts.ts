@@ -172,6 +172,8 @@ export const create: (
   function*(request: typeof CreateRequest.Encoded, options?: CallOptions) {
     const valid = yield* Endpoint.validate("Posts.create", CreateRequest, request)
     const mediaIds = valid.media?.media_ids ?? []
+    const mayExist = (reason: string) =>
+      new XError.PostMayExist({ endpoint: "Posts.create", text: valid.text, mediaIds, reason })
     return yield* Endpoint.execute({
       name: "Posts.create",
       method: "POST",
@@ -184,24 +186,18 @@ export const create: (
       defaultRetry: Retry.unappliedOnly(),
       retryOnly: XError.isCertainlyNotApplied
     }).pipe(
+      // X answered 2xx (the post was most likely created) with a body that did not decode: its id is unknown (an
+      // UnexpectedResponse only ever comes from a 2xx body)
+      Effect.catchTag("UnexpectedResponse", (e) =>
+        Effect.fail(mayExist(`X answered HTTP ${e.status}, so the post was most likely created, with a body xmedia could not read`))),
+      // sent, and then no answer or a 5xx: X may have created it
       Effect.catchIf(
-        (e): e is XError.ServerError | XError.Transport | XError.UnexpectedResponse =>
-          !beforeThePost(e) &&
-          (e._tag === "ServerError" || (e._tag === "Transport" && e.sent) ||
-            // X answered 2xx (the post was created) with a body that did not decode: its id is unknown
-            (e._tag === "UnexpectedResponse" && e.status >= 200 && e.status < 300)),
+        (e) => !beforeThePost(e) && (e._tag === "ServerError" || (e._tag === "Transport" && e.sent)),
         (e) =>
           Effect.fail(
-            new XError.PostMayExist({
-              endpoint: "Posts.create",
-              text: valid.text,
-              mediaIds,
-              reason: e._tag === "ServerError"
-                ? `HTTP ${e.status} from X`
-                : e._tag === "UnexpectedResponse"
-                ? `X answered HTTP ${e.status}, so the post was most likely created, with a body xmedia could not read`
-                : `${e.reason} after the request was sent`
-            })
+            mayExist(
+              e._tag === "ServerError" ? `HTTP ${e.status} from X` : `${e._tag === "Transport" ? e.reason : e._tag} after the request was sent`
+            )
           )
       )
     )
@@ -242,10 +238,10 @@ const postFields = "attachments,author_id,created_at"
 export const get: (
   id: Ids.PostId | string,
   options?: CallOptions
-) => Effect.Effect<GetResponse, XError.RequestError, Endpoint.XClientTag> = Effect.fn("Posts.get")(
+) => Effect.Effect<GetResponse, XError.ReadError, Endpoint.XClientTag> = Effect.fn("Posts.get")(
   function*(id: Ids.PostId | string, options?: CallOptions) {
     const valid = yield* Endpoint.validate("Posts.get", Ids.PostId, id, "id")
-    return yield* Endpoint.execute({
+    return yield* Endpoint.executeRead({
       name: "Posts.get",
       method: "GET",
       route: "/2/tweets/{id}",
@@ -291,7 +287,7 @@ export const byUser: (
   userId: Ids.UserId | string,
   query?: typeof ByUserQuery.Encoded,
   options?: CallOptions
-) => Effect.Effect<ByUserResponse, XError.RequestError, Endpoint.XClientTag> = Effect.fn("Posts.byUser")(
+) => Effect.Effect<ByUserResponse, XError.ReadError, Endpoint.XClientTag> = Effect.fn("Posts.byUser")(
   function*(userId: Ids.UserId | string, query?: typeof ByUserQuery.Encoded, options?: CallOptions) {
     const id = yield* Endpoint.validate("Posts.byUser", Ids.UserId, userId, "userId")
     const q = yield* Endpoint.validate("Posts.byUser", ByUserQuery, query ?? {})
@@ -301,7 +297,7 @@ export const byUser: (
       "media.fields": "media_key,type,url,preview_image_url,width,height,duration_ms"
     }
     for (const [k, v] of Object.entries(q)) if (v !== undefined) params[k] = String(v)
-    return yield* Endpoint.execute({
+    return yield* Endpoint.executeRead({
       name: "Posts.byUser",
       method: "GET",
       route: "/2/users/{id}/tweets",

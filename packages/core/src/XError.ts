@@ -515,11 +515,21 @@ export type HttpFailure =
 export type RequestError = HttpFailure | InvalidInput | AppOnlyNotAllowed
 
 /**
- * What `Posts.create` can fail with: `RequestError`, except that ambiguous failures become `PostMayExist`.
+ * What `Posts.create` can fail with: `RequestError`, except that ambiguous failures become `PostMayExist` (an
+ * undecodable 2xx always does, so `UnexpectedResponse` never comes out; a `ServerError` or `Transport` only from
+ * the token refresh before the post, or a `Transport` that was never sent).
  *
  * @since 0.1.0
  */
-export type PostCreateError = RequestError | PostMayExist
+export type PostCreateError = Exclude<RequestError, UnexpectedResponse> | PostMayExist
+
+/**
+ * What a read that needs no user (`MediaLookup.byKey`/`byKeys`, `Posts.get`/`byUser`: an app-only bearer token
+ * works) can fail with: `RequestError` without `AppOnlyNotAllowed`.
+ *
+ * @since 0.1.0
+ */
+export type ReadError = Exclude<RequestError, AppOnlyNotAllowed>
 
 /**
  * Every error of this module.

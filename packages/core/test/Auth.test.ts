@@ -241,11 +241,16 @@ describe("Auth: app-only", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
-  it.effect("lookups work with the bearer token", () => {
+  it.effect("lookups work with the bearer token, and their type says AppOnlyNotAllowed cannot come out", () => {
     const fake = fakeClient(() => ({ status: 200, body: { data: { media_key: "3_1" } } }), appOnly)
     return Effect.gen(function*() {
       yield* MediaLookup.byKey("3_1")
       assert.strictEqual(fake.requests[0].headers["authorization"], `Bearer ${secrets.bearer}`)
+      // compile-time: the error types of reads and of Posts.create leave out what they cannot raise
+      // @ts-expect-error AppOnlyNotAllowed is not in MediaLookup.byKey's error type
+      void Effect.catchTag(MediaLookup.byKey("3_1"), "AppOnlyNotAllowed", () => Effect.void)
+      // @ts-expect-error UnexpectedResponse is not in Posts.create's error type (an undecodable 2xx is PostMayExist)
+      void Effect.catchTag(Posts.create({ text: "x" }), "UnexpectedResponse", () => Effect.void)
     }).pipe(Effect.provide(fake.layer))
   })
 })

@@ -335,6 +335,16 @@ export const execute = <A, I>(
   })
 
 /**
+ * `execute` for an endpoint that needs no user (`userContext: false`): only a user-context call can be refused with
+ * `AppOnlyNotAllowed` (every authorizer in internal/auth.ts and OAuth1.ts), so the type says it cannot come out.
+ *
+ * @internal
+ */
+export const executeRead = <A, I>(
+  definition: Definition<A, I> & { readonly userContext: false }
+): Effect.Effect<A, XError.ReadError, XClient> => execute(definition) as Effect.Effect<A, XError.ReadError, XClient>
+
+/**
  * Validates input with a schema before any network call; the first issue becomes `XError.InvalidInput` naming the
  * field and what to fix.
  *
