@@ -94,6 +94,8 @@ export type Destination = "post" | "dm"
  *   `tweet_image`). Without it, the category follows from the type and `destination`.
  * - `destination`: `"post"` (default) or `"dm"`.
  * - `premium`: apply the X Premium / verified limits (default `false`).
+ * - `subtitlesAs`: `"as-is"` (default) sends a WebVTT file as WebVTT; `"srt"` converts it to SRT, sent as
+ *   `text/srt` from `subtitles.canonical` (X's v1.1 subtitles take SRT only: the uploader asks for this on v1.1).
  *
  * @since 0.1.0
  */
@@ -101,6 +103,7 @@ export interface Options {
   readonly mediaCategory?: Ids.MediaCategory | undefined
   readonly destination?: Destination | undefined
   readonly premium?: boolean | undefined
+  readonly subtitlesAs?: "as-is" | "srt" | undefined
 }
 
 /**
@@ -350,7 +353,8 @@ const sniff = (
   head: Uint8Array,
   readAll: Effect.Effect<Uint8Array, XError.InvalidInput>,
   size: number,
-  name: string | undefined
+  name: string | undefined,
+  options: Options | undefined
 ): Effect.Effect<Sniffed, XError.InvalidInput> =>
   Effect.gen(function*() {
     // a UTF-16 byte-order mark: a text file (a Windows editor's "Unicode") that file-type would take for MPEG audio
@@ -420,9 +424,12 @@ const sniff = (
             `MP4/MOV video, or SRT/WebVTT subtitles`
       )
     }
-    const { cues, repaired, repairs } = parsed.right
+    const { cues, repairs } = parsed.right
+    // WebVTT sent as SRT when asked (v1.1 takes SRT only): the cues, written as canonical SRT
+    const asSrt = isVtt && options?.subtitlesAs === "srt"
+    const repaired = asSrt ? subtitles.formatSrt(cues) : parsed.right.repaired
     return {
-      mediaType: isVtt ? "text/vtt" : "text/srt",
+      mediaType: isVtt && !asSrt ? "text/vtt" : "text/srt",
       subtitles: {
         format: isVtt ? "vtt" : "srt",
         cues: cues.length,
@@ -448,6 +455,10 @@ const categorise = (
     const premium: unknown = options?.premium
     if (premium !== undefined && typeof premium !== "boolean") {
       return yield* invalid("premium", `premium must be true or false, not ${JSON.stringify(premium)}`)
+    }
+    const subtitlesAs: unknown = options?.subtitlesAs
+    if (subtitlesAs !== undefined && subtitlesAs !== "as-is" && subtitlesAs !== "srt") {
+      return yield* invalid("subtitlesAs", `subtitlesAs must be "as-is" or "srt", not ${JSON.stringify(subtitlesAs)}`)
     }
     const declared = options?.mediaCategory
     if (declared !== undefined && !isCategory(declared)) {
@@ -537,7 +548,7 @@ export const inspectBytes: (
   if (bytes.length === 0) {
     return yield* invalid("media", `${describeSource(name)} is empty (0 bytes): give a file with content`)
   }
-  const sniffed = yield* sniff(bytes.subarray(0, HEAD_BYTES), Effect.succeed(bytes), bytes.length, name)
+  const sniffed = yield* sniff(bytes.subarray(0, HEAD_BYTES), Effect.succeed(bytes), bytes.length, name, options)
   const image = yield* scanImage(sniffed.mediaType, bytes.length, bytes)
   return yield* categorise({ ...sniffed, image }, bytes.length, name, options)
 })
@@ -576,7 +587,7 @@ export const inspectHead: (
       `${describeSource(name)} looks like subtitle text, which is checked whole, but only its first ${head.length} ` +
         `of ${size} bytes are at hand: raise chunkSize to at least ${size} or pass the bytes`
     ))
-  const sniffed = yield* sniff(head.subarray(0, HEAD_BYTES), readAll, size, name)
+  const sniffed = yield* sniff(head.subarray(0, HEAD_BYTES), readAll, size, name, options)
   const image = yield* scanImage(sniffed.mediaType, size, head.subarray(0, size))
   return yield* categorise({ ...sniffed, image }, size, name, options)
 })
@@ -628,7 +639,7 @@ export const inspectFile: (
         Effect.map(Option.getOrElse(() => new Uint8Array(0)))
       )
       const readAll = Effect.mapError(fs.readFile(path), (e) => fsError(path, e))
-      const sniffed = yield* sniff(head, readAll, size, path)
+      const sniffed = yield* sniff(head, readAll, size, path, options)
       // a GIF's second frame (or its trailer) may lie past the head: read on in bounded pieces, into one buffer
       let buffer: Uint8Array | undefined
       const more = (position: number) =>

@@ -184,8 +184,8 @@ export interface Resume {
 /**
  * Options of `uploadFile`.
  *
- * - `mediaCategory`, `destination`, `premium`: see `Preflight.Options` (category chosen from the content when
- *   left out).
+ * - `mediaCategory`, `destination`, `premium`, `subtitlesAs`: see `Preflight.Options` (category chosen from the
+ *   content when left out; `subtitlesAs` defaults to `"srt"` on v1.1, which takes SRT only, else `"as-is"`).
  * - `additionalOwners`, `shared`: passed to INITIALIZE.
  * - `chunkSize`: bytes per segment (default 4 MiB, at most 5 MB: 5,000,000 bytes; raised when the file would need
  *   more than 1000 segments).
@@ -448,6 +448,8 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   //    will be sent from) to sniff the type; when it is shorter than the sniffing head (4100 bytes, or the whole
   //    stream if shorter), the head is first gathered from as many pieces as it takes, without consuming them, so
   //    every byte is still sent once and in order.
+  // X's v1.1 subtitles take SRT only: a WebVTT file is converted unless the caller says otherwise
+  const preflightOptions: Options = { ...options, subtitlesAs: options.subtitlesAs ?? (v1 ? "srt" : "as-is") }
   let inspection: Preflight.Inspection
   let streaming: { readonly reader: Readers.StreamReader<E, R>; readonly first: Uint8Array } | undefined
   if (isStreamSource(source)) {
@@ -473,10 +475,10 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
     yield* reader.fill(first.subarray(0, firstLength))
     if (streamPlan.right.segmentCount === 1) yield* reader.end
     const head = peeked !== undefined && peeked.length > firstLength ? peeked : first.subarray(0, firstLength)
-    inspection = yield* Preflight.inspectHead(head, source.size, { ...options, name: source.name })
+    inspection = yield* Preflight.inspectHead(head, source.size, { ...preflightOptions, name: source.name })
     streaming = { reader, first }
   } else {
-    inspection = yield* Preflight.inspect(source, options)
+    inspection = yield* Preflight.inspect(source, preflightOptions)
   }
   // An SRT file that needed repair goes out as the canonical SRT preflight wrote, from memory, whatever the source
   // (a stream's bytes were all read to check them): never as its own bytes.

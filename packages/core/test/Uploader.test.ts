@@ -477,7 +477,7 @@ describe("Uploader resume", () => {
       assert.strictEqual(fake.requests.length, 0)
     }))
 
-  it.effect("refuses a destination or premium flag that is not one of its values (options built from flags or JSON)", () =>
+  it.effect("refuses a destination, premium or subtitlesAs that is not one of its values (options built from flags or JSON)", () =>
     Effect.gen(function*() {
       const fake = makeFakeX()
       const destination = yield* Effect.flip(
@@ -487,6 +487,8 @@ describe("Uploader resume", () => {
       assert.include(destination.message, `"post" or "dm", not "story"`)
       const premium = yield* Effect.flip(Uploader.uploadFile(mp4, { premium: "yes" as never }).pipe(provide(fake)))
       assert.strictEqual(premium._tag === "InvalidInput" && premium.field, "premium")
+      const subtitlesAs = yield* Effect.flip(Uploader.uploadFile(mp4, { subtitlesAs: "vtt" as never }).pipe(provide(fake)))
+      assert.strictEqual(subtitlesAs._tag === "InvalidInput" && subtitlesAs.field, "subtitlesAs")
       assert.strictEqual(fake.requests.length, 0)
     }))
 

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs"
 import * as Auth from "../src/Auth.js"
 import * as Ids from "../src/Ids.js"
 import * as Retry from "../src/Retry.js"
+import * as SubtitleFile from "../src/SubtitleFile.js"
 import * as Uploader from "../src/Uploader.js"
 import * as XClient from "../src/XClient.js"
 import {
@@ -44,6 +45,8 @@ interface V1Request {
   readonly mediaId: string | undefined
   readonly segmentIndex?: number
   readonly authorization: string | undefined
+  /** INIT's `media_type`. */
+  readonly mediaType?: string | undefined
 }
 
 type V1Script = Pick<Script, "finalize" | "statuses" | "appendFailures">
@@ -84,7 +87,12 @@ const makeFakeV1 = (script: V1Script = {}) => {
         ? url.searchParams
         : new URLSearchParams(body._tag === "Uint8Array" ? new TextDecoder().decode(body.body) : "")
       const command = params.get("command") ?? undefined
-      requests.push({ ...base, command, mediaId: params.get("media_id") ?? undefined })
+      requests.push({
+        ...base,
+        command,
+        mediaId: params.get("media_id") ?? undefined,
+        mediaType: params.get("media_type") ?? undefined
+      })
       if (request.method === "POST" && command === "INIT") {
         return json(request, 202, { ...media, expires_after_secs: 86399 })
       }
@@ -225,6 +233,21 @@ describe("Uploader.uploadFile with protocol: \"v1.1\"", () => {
       assert.deepStrictEqual(fake.requests.map((r) => r.command).filter((c) => c !== "APPEND"), ["FINALIZE"])
       assert.deepStrictEqual(fake.requests.filter((r) => r.command === "APPEND").map((r) => r.segmentIndex).sort(), [1, 3])
       assert.deepStrictEqual(fake.segments.get(3), mp4.slice(15000, 20000))
+    }))
+
+  it.effect("a WebVTT file goes to v1.1 as SRT (X's v1.1 subtitles take SRT only), unless subtitlesAs says as-is", () =>
+    Effect.gen(function*() {
+      const vtt = new Uint8Array(readFileSync(path("sample.fr.vtt")))
+      const srt = yield* SubtitleFile.toSrt(new TextDecoder().decode(vtt))
+      const fake = makeFakeV1()
+      const media = yield* Uploader.uploadFile(vtt, { protocol: "v1.1" }).pipe(Effect.provide(fake.layer))
+      assert.strictEqual(media.mediaType, "text/srt")
+      assert.strictEqual(fake.requests.find((r) => r.command === "INIT")?.mediaType, "text/srt")
+      assert.strictEqual(new TextDecoder().decode(fake.assembled()), srt)
+      const asIs = makeFakeV1()
+      yield* Uploader.uploadFile(vtt, { protocol: "v1.1", subtitlesAs: "as-is" }).pipe(Effect.provide(asIs.layer))
+      assert.strictEqual(asIs.requests.find((r) => r.command === "INIT")?.mediaType, "text/vtt")
+      assert.deepStrictEqual(asIs.assembled(), vtt)
     }))
 
   it.effect("refuses v1.1 with OAuth 2.0 credentials before any network call", () =>
