@@ -119,6 +119,8 @@ export interface Options {
  *   (`repaired`, one entry per kind with its lines and a sentence to log; empty when nothing was), and, when
  *   something was, `canonical`: the repaired SRT (UTF-8, `\n` line ends, cues numbered from 1), which the uploader
  *   sends instead of the file's own bytes.
+ * - `modifiedAtMs`: for a path, the file's modification time when it was inspected (epoch ms; the uploader checks
+ *   that the file is unchanged before FINALIZE).
  * - `image`: for GIF and WebP, what their own structure says: `width` and `height` (the GIF logical screen, the
  *   WebP canvas) and `animated` (`true`: two or more frames; `false`: one; `undefined`: not told from the bytes
  *   read, e.g. a stream whose head ends before a second frame, or a malformed file).
@@ -132,6 +134,7 @@ export interface Inspection {
   readonly maxBytes: number
   readonly extension: string
   readonly nameMatchesContent: boolean
+  readonly modifiedAtMs?: number | undefined
   readonly subtitles?: {
     readonly format: "srt" | "vtt"
     readonly cues: number
@@ -652,7 +655,11 @@ export const inspectFile: (
       const image = yield* scanImage(sniffed.mediaType, size, head, more)
       return { ...sniffed, image }
     }))
-    return yield* categorise(sniffed, size, path, options)
+    const inspection = yield* categorise(sniffed, size, path, options)
+    return Option.match(info.mtime, {
+      onNone: () => inspection,
+      onSome: (mtime) => ({ ...inspection, modifiedAtMs: mtime.getTime() })
+    })
   }
 )
 

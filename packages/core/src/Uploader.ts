@@ -580,7 +580,7 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   const makeSlot = bytesOrPath === undefined
     ? undefined
     : typeof bytesOrPath === "string"
-    ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, () => pool.take(capacity))
+    ? Readers.fileSlot(yield* FileSystem.FileSystem, bytesOrPath, inspection, () => pool.take(capacity))
     : Readers.bytesSlot(bytesOrPath, () => pool.take(capacity))
   /** Frames segment `index` in the slot's buffer and reads its bytes into place. */
   const prepare = (slot: Readers.Slot, index: number): Effect.Effect<Framed, XError.InvalidInput> =>
@@ -739,7 +739,8 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
   //    5xx) is retried; if the retry is then refused (X may not take a second FINALIZE), STATUS says whether the
   //    first one went through: a media id past `uploading` was finalized, and the upload goes on from its state.
   yield* checkExpiry(label("finalize"))
-  let finalizeMayHaveApplied = false
+  // a resumed upload cannot know whether the run it continues got its FINALIZE through
+  let finalizeMayHaveApplied = options.resume !== undefined
   const finalizeOnce = Effect.tapError(
     api.finalize(mediaId, { retry: Retry.none }),
     (e) => Effect.sync(() => (finalizeMayHaveApplied ||= mayHaveApplied(e)))

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Fiber, Stream, TestClock } from "effect"
-import { readFileSync, truncateSync } from "node:fs"
+import { appendFileSync, readFileSync, truncateSync, utimesSync, writeFileSync } from "node:fs"
 import * as Ids from "../src/Ids.js"
 import * as Retry from "../src/Retry.js"
 import * as Uploader from "../src/Uploader.js"
@@ -425,6 +425,17 @@ describe("Uploader: a FINALIZE that may have gone through", () => {
       yield* TestClock.adjust("1 second")
       const processing = yield* Fiber.join(failing)
       assert.strictEqual(processing._tag, "ProcessingFailed")
+      // a resumed upload may continue one whose FINALIZE got through: a refusal is settled by STATUS too
+      const resumed = xWith([refused], {
+        status: 200,
+        body: { data: { id: MEDIA_ID, processing_info: { state: "succeeded", progress_percent: 100 } } }
+      })
+      const done = yield* Uploader.uploadFile(mp4, {
+        retry: noBackoff,
+        resume: { mediaId: MEDIA_ID, chunkSize: 4 * 1024 * 1024, acknowledgedSegments: [0] }
+      }).pipe(Effect.provide(resumed.layer))
+      assert.strictEqual(done.mediaId, MEDIA_ID)
+      assert.deepStrictEqual(kinds(resumed.requests), ["finalize", "status"])
       // refused at once: nothing was ambiguous, so no STATUS
       const plain = xWith([refused], { status: 500, raw: "" })
       const plainError = yield* Effect.flip(Uploader.uploadFile(mp4, { retry: noBackoff }).pipe(Effect.provide(plain.layer)))
@@ -510,6 +521,28 @@ describe("Uploader resume", () => {
       assert.include(error.message, "it ended before byte 15000")
       assert.deepStrictEqual(fake.requests.filter((r) => r.path.endsWith("/append")).map((r) => r.segmentIndex), [0, 1])
       assert.isFalse(fake.requests.some((r) => r.path.endsWith("/finalize")))
+    }))
+
+  it.scoped("a file written to in place (same size) or grown during the upload fails before FINALIZE, not sent mixed", () =>
+    Effect.gen(function*() {
+      for (const change of ["overwrite", "grow"] as const) {
+        const file = yield* tempFile("clip.mp4", mp4)
+        utimesSync(file, new Date(1_700_000_000_000), new Date(1_700_000_000_000)) // a modification time in the past
+        const gate = yield* Deferred.make<void>()
+        const fake = makeFakeX({ initializeGate: Deferred.await(gate) })
+        const upload = yield* Effect.fork(
+          Uploader.uploadFile(file, { chunkSize: 5000, concurrency: 1 }).pipe(provide(fake))
+        )
+        yield* eventually(() => fake.requests.length === 1)
+        if (change === "overwrite") writeFileSync(file, new Uint8Array(mp4.length).fill(7)) // a re-encode in place
+        else appendFileSync(file, new Uint8Array(1000))
+        yield* Deferred.succeed(gate, undefined)
+        const error = yield* Effect.flip(Fiber.join(upload))
+        assert.strictEqual(error._tag, "InvalidInput", change)
+        assert.include(error.message, `"${file}" changed or became unreadable while it was being uploaded`)
+        assert.include(error.message, change === "overwrite" ? "it was written to" : "its size went from 24006 to 25006")
+        assert.isFalse(fake.requests.some((r) => r.path.endsWith("/finalize")), change)
+      }
     }))
 })
 

@@ -34,8 +34,11 @@ const changed = (path: string, detail: string) =>
 export interface Slot {
   readonly buffer: Uint8Array
   readonly read: SegmentReader
-  /** Lets go of what the slot holds besides its buffer (a file handle) once its worker has read its last segment. */
-  readonly release: Effect.Effect<void>
+  /**
+   * Lets go of what the slot holds besides its buffer (a file handle) once its worker has read its last segment; for
+   * a file, first checks that it did not change while its segments were read (`InvalidInput` when it did).
+   */
+  readonly release: Effect.Effect<void, XError.InvalidInput>
 }
 
 const fsFailure = (path: string) => <A, R>(effect: Effect.Effect<A, PlatformError | XError.InvalidInput, R>) =>
@@ -54,15 +57,27 @@ const fsFailure = (path: string) => <A, R>(effect: Effect.Effect<A, PlatformErro
 export const fileSlot = (
   fs: FileSystem.FileSystem,
   path: string,
+  inspected: { readonly size: number; readonly modifiedAtMs?: number | undefined },
   buffer: () => Uint8Array
 ): Effect.Effect<Slot, XError.InvalidInput, Scope.Scope> =>
   Effect.gen(function*() {
     // the handle's own scope, inside the enclosing one: `release` closes it early, the enclosing scope at the latest
     const own = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     const file = yield* fsFailure(path)(Scope.extend(fs.open(path, { flag: "r" }), own))
+    // The file as preflight saw it: a write in place (same size or not) while segments are read would send mixed
+    // bytes that X assembles without complaint. One fstat per worker, on its own handle, after its last read.
+    const unchanged = fsFailure(path)(Effect.flatMap(file.stat, (info) => {
+      const size = Number(info.size)
+      const modified = Option.getOrUndefined(Option.map(info.mtime, (d) => d.getTime()))
+      return size !== inspected.size
+        ? Effect.fail(changed(path, `its size went from ${inspected.size} to ${size} bytes`))
+        : inspected.modifiedAtMs !== undefined && modified !== undefined && modified !== inspected.modifiedAtMs
+        ? Effect.fail(changed(path, "it was written to"))
+        : Effect.void
+    }))
     return {
       buffer: buffer(),
-      release: Scope.close(own, Exit.void),
+      release: Effect.zipRight(unchanged, Scope.close(own, Exit.void)),
       read: (segment, content) =>
         fsFailure(path)(Effect.gen(function*() {
           yield* file.seek(segment.offset, "start")
