@@ -209,22 +209,20 @@ export interface SrtReading {
 /**
  * Reads SubRip text. Each cue is: a number, a timing line, one or more text lines, then a blank line.
  *
- * In `"repair"` mode (the default) four departures from that are repaired rather than refused, and listed in
+ * Four departures from that are repaired rather than refused, and listed in
  * `repairs`: a dot before the milliseconds, a cue without its number, a cue without text and a cue whose end is its
- * start (the last two are dropped). Anything else fails naming its line. In `"strict"` mode those four fail too.
+ * start (the last two are dropped). Anything else fails naming its line.
  *
  * @internal
  */
-export const readSrt = (text: string, mode: "repair" | "strict" = "repair"): Either.Either<SrtReading, ParseFailure> => {
+export const readSrt = (text: string): Either.Either<SrtReading, ParseFailure> => {
   const lines = normalise(text)
   const found = new Map<RepairKind, Array<number>>()
-  /** Records a repair; in strict mode, the failure to return instead. */
-  const repair = (kind: RepairKind, line: number, strictMessage: string): ParseFailure | undefined => {
-    if (mode === "strict") return { line, message: strictMessage }
+  /** Records a repair of `kind` at `line`. */
+  const repair = (kind: RepairKind, line: number): void => {
     const at = found.get(kind)
     if (at === undefined) found.set(kind, [line])
     else at.push(line)
-    return undefined
   }
   const kept: Array<{ number: string | undefined; cue: Omit<Cue, "index"> }> = []
   let firstCueLine: number | undefined
@@ -251,12 +249,7 @@ export const readSrt = (text: string, mode: "repair" | "strict" = "repair"): Eit
         })
       }
     } else if (first.includes("-->")) {
-      const failure = repair(
-        "missing-number",
-        blockLine,
-        `the cue starting here has no number: put the cue number (1, 2, 3...) on the line before its timing line`
-      )
-      if (failure !== undefined) return Either.left(failure)
+      repair("missing-number", blockLine)
     } else {
       return Either.left({
         line: blockLine,
@@ -281,32 +274,13 @@ export const readSrt = (text: string, mode: "repair" | "strict" = "repair"): Eit
           `blank line, so put one before line ${cueStart}`
       })
     }
-    if (timing.right.dot) {
-      const failure = repair(
-        "dot-separator",
-        timingLine,
-        `a timestamp has a dot before the milliseconds ("${block[timingAt]!.trim()}"): SRT uses a comma ` +
-          `(HH:MM:SS,mmm)`
-      )
-      if (failure !== undefined) return Either.left(failure)
-    }
-    const label = number === undefined ? "the cue" : `cue ${number}`
+    if (timing.right.dot) repair("dot-separator", timingLine)
     if (body.length === 0) {
-      const failure = repair(
-        "empty-text",
-        timingLine,
-        `${label} has no text: add at least one line of text under its timing line, or remove the cue`
-      )
-      if (failure !== undefined) return Either.left(failure)
+      repair("empty-text", timingLine)
       continue
     }
     if (timing.right.endMs === timing.right.startMs) {
-      const failure = repair(
-        "zero-length",
-        timingLine,
-        `${label} ends when it starts (${block[timingAt]!.trim()}): make the end time later, or remove the cue`
-      )
-      if (failure !== undefined) return Either.left(failure)
+      repair("zero-length", timingLine)
       continue
     }
     kept.push({
@@ -340,14 +314,6 @@ export const readSrt = (text: string, mode: "repair" | "strict" = "repair"): Eit
   const cues = kept.map(({ cue }, n) => ({ index: n + 1, ...cue }))
   return Either.right({ cues, repairs, repaired: formatSrt(cues) })
 }
-
-/**
- * Parses SubRip text that must be canonical: the `"strict"` reading (nothing repaired).
- *
- * @internal
- */
-export const parseSrt = (text: string): Either.Either<Array<Cue>, ParseFailure> =>
-  Either.map(readSrt(text, "strict"), (reading) => reading.cues)
 
 const entities: Record<string, string> = {
   "&amp;": "&",
