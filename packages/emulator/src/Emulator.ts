@@ -222,8 +222,19 @@ const settingsOf = (options: Options): ServerSettings => ({
 })
 
 /**
- * Starts the emulator on 127.0.0.1 and provides {@link Emulator}. The server stops (and a temporary data
- * directory is removed) when the layer's scope closes.
+ * Stops `server`: it takes no new connection, every open one is ended now (a request held by a `hang` fault or still
+ * being served included: its client sees the connection close), and the effect completes once the server is closed.
+ */
+const closeServer = (server: http.Server): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (!server.listening) return resume(Effect.void)
+    server.close(() => resume(Effect.void))
+    server.closeAllConnections()
+  })
+
+/**
+ * Starts the emulator on 127.0.0.1 and provides {@link Emulator}. The server stops when the layer's scope closes:
+ * every open connection is closed (a request held by a `hang` fault included) and a temporary data directory removed.
  *
  * @since 0.1.0
  */
@@ -249,10 +260,19 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator> => {
     oauth2TokensLayer(settings.identities)
   ).pipe(Layer.provideMerge(NodeContext.layer))
 
-  const serverLayer = NodeHttpServer.layer(() => http.createServer({ keepAliveTimeout: 5_000 }), {
-    port: options.port ?? 0,
-    host: "127.0.0.1"
-  })
+  const serverLayer = Layer.merge(
+    Layer.scoped(
+      HttpServer.HttpServer,
+      Effect.gen(function*() {
+        const server = http.createServer({ keepAliveTimeout: 5_000 })
+        const served = yield* NodeHttpServer.make(() => server, { port: options.port ?? 0, host: "127.0.0.1" })
+        // added after make's release (server.close, which waits for every connection to end), so it runs first
+        yield* Effect.addFinalizer(() => closeServer(server))
+        return served
+      })
+    ),
+    NodeHttpServer.layerContext
+  )
 
   const serve = Layer.unwrapEffect(Effect.gen(function*() {
     const faults = yield* Faults

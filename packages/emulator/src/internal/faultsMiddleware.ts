@@ -7,7 +7,8 @@
  * - `resetAfterCommit`: the handler runs (the post or APPEND is stored), then the connection is reset instead of
  *   answering: the side effect happened, the response is lost;
  * - `resetAfterRequestBytes`: the connection is reset once the socket has read `bytes` more bytes of the request;
- * - `hang`: never answers (until the client gives up);
+ * - `hang`: never answers; reads and discards the request body meanwhile, so the end of the connection is seen: when
+ *   the client gives up (closes the connection) the server side closes too and the request ends;
  * - `latency`: sleeps `ms` + a seeded draw of `jitterMs` (on the `Clock`), then runs the handler;
  * - `truncateResponse`: sends the status line, headers (with the full `content-length`) and only part of the body,
  *   then resets the connection.
@@ -119,6 +120,23 @@ const drainBody = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<
   Stream.runDrain(request.stream).pipe(Effect.ignore)
 
 /**
+ * A request that is never answered. The body is read and discarded (streamed) so the socket keeps reading: a body left
+ * unread would leave the socket paused, the client's close unseen, and the connection open for good. Once the client
+ * closes the connection (FIN: Node's server then closes its side; or RST), the request ends (interrupted).
+ */
+const hang = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<never> =>
+  drainBody(request).pipe(
+    Effect.zipRight(Effect.async<void>((resume) => {
+      const socket = socketOf(request)
+      if (socket.destroyed) return resume(Effect.void)
+      const onClose = () => resume(Effect.void)
+      socket.once("close", onClose)
+      return Effect.sync(() => void socket.off("close", onClose))
+    })),
+    Effect.zipRight(Effect.interrupt)
+  )
+
+/**
  * Resets the connection once the socket has read `bytes` more bytes of this request; returns the effect that stops
  * watching (run when the request is done, so a kept-alive socket's next request is not affected).
  */
@@ -198,7 +216,7 @@ export const applyFault = <E, R>(
         return yield* Effect.ensuring(app, stop)
       }
       case "hang":
-        return yield* Effect.never
+        return yield* hang(request)
       case "latency": {
         yield* Effect.sleep(applied.delayMs ?? action.ms)
         return yield* app

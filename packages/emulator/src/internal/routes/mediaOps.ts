@@ -202,21 +202,40 @@ export const uploadData = (m: MediaRecord, now: number) => {
   }
 }
 
+/** The stored segment indexes of `m`, in order. */
+const segmentIndexes = (m: MediaRecord) => Object.keys(m.segments).map(Number).sort((a, b) => a - b)
+
+/**
+ * Streams the segments of `m`, in index order, into a temporary file next to the assembled file, then renames it over
+ * the assembled file, so a reader (or a crash) never sees a half-written file. Answers the sha256 of the bytes. The
+ * segments stay: {@link removeSegments} deletes them once the record no longer needs them.
+ */
 const assemble = (m: MediaRecord) =>
   Effect.gen(function*() {
     const state = yield* State
     const fs = yield* FileSystem.FileSystem
-    const indexes = Object.keys(m.segments).map(Number).sort((a, b) => a - b)
     const hash = crypto.createHash("sha256")
     const target = state.filePath(m.id)
-    yield* Stream.fromIterable(indexes).pipe(
+    const partial = `${target}.partial`
+    yield* Stream.fromIterable(segmentIndexes(m)).pipe(
       Stream.flatMap((i) => fs.stream(state.segmentPath(m.id, i), { chunkSize: FileSystem.KiB(256) })),
       Stream.tap((chunk) => Effect.sync(() => hash.update(chunk))),
-      Stream.run(fs.sink(target))
+      Stream.run(fs.sink(partial)),
+      Effect.zipRight(fs.rename(partial, target)),
+      Effect.onError(() => fs.remove(partial).pipe(Effect.ignore))
     )
-    yield* Effect.forEach(indexes, (i) => fs.remove(state.segmentPath(m.id, i)).pipe(Effect.ignore), { discard: true })
     return hash.digest("hex")
   }).pipe(Effect.orDie)
+
+/** Deletes the segment files of `m` (missing ones are ignored). */
+const removeSegments = (m: MediaRecord) =>
+  Effect.gen(function*() {
+    const state = yield* State
+    const fs = yield* FileSystem.FileSystem
+    yield* Effect.forEach(segmentIndexes(m), (i) => fs.remove(state.segmentPath(m.id, i)).pipe(Effect.ignore), {
+      discard: true
+    })
+  })
 
 const decideOutcome = (m: MediaRecord, probed: ProbeResult): ProcessingOutcome => {
   const expected = family(m.mediaType)
@@ -267,8 +286,18 @@ export const tmpDir = Effect.gen(function*() {
   return dir
 })
 
-/** FINALIZE: checks the byte total, assembles, probes, starts processing. Idempotent once finalized. @internal */
+/**
+ * FINALIZE: checks the byte total, assembles, probes, starts processing. Idempotent once finalized. One FINALIZE of a
+ * media id runs at a time: a FINALIZE that arrives while another is being served waits for it, then answers as a
+ * repeated FINALIZE does (the finalized media, or the refusal a repeat gets when the first one failed). The work is not
+ * interrupted when the client goes away: once started, it runs to the end (as X's would), whoever waits for it.
+ * @internal
+ */
 export const finalize = (id: string, userId: string | undefined) =>
+  Effect.flatMap(State, (state) => state.withMediaLock(id)(Effect.uninterruptible(finalizeUnlocked(id, userId))))
+
+/** FINALIZE's work, run under the media's lock. */
+const finalizeUnlocked = (id: string, userId: string | undefined) =>
   Effect.gen(function*() {
     const state = yield* State
     const m = yield* usableMedia(id, userId)
@@ -298,6 +327,7 @@ export const finalize = (id: string, userId: string | undefined) =>
           ...(extra.processing === undefined ? {} : { processing: extra.processing })
         }))
         yield* state.persist
+        yield* removeSegments(m)
         return updated ?? m
       })
     if (!Processing.isAsyncCategory(m.category)) {
@@ -307,6 +337,7 @@ export const finalize = (id: string, userId: string | undefined) =>
           (expected === "image" && probed.info.kind === "gif") || (expected === "gif" && probed.info.kind === "gif"))
       if (!ok) {
         yield* state.updateMedia(id, (r) => ({ ...r, segments: {}, bytesReceived: 0, probe: probed.info }))
+        yield* removeSegments(m)
         return yield* new MediaProblem({
           kind: "Unrecognized",
           param: "media",

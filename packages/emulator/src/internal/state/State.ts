@@ -128,7 +128,10 @@ export type NewMedia = Pick<
   "ownerId" | "additionalOwners" | "category" | "mediaType" | "totalBytes" | "shared" | "source"
 >
 
-/** The state service. Every method is atomic with respect to others (single-threaded JS, no awaits inside). @internal */
+/**
+ * The state service. Every method but {@link StateService.withMediaLock} is atomic with respect to others
+ * (single-threaded JS, no awaits inside). @internal
+ */
 export interface StateService {
   /** The directory chunks and assembled files live in. */
   readonly dataDir: string
@@ -144,6 +147,11 @@ export interface StateService {
   readonly segmentPath: (id: string, index: number) => string
   /** Path of the assembled file of `id`. */
   readonly filePath: (id: string) => string
+  /**
+   * Runs `self` holding media `id`'s lock: one at a time per media id, later callers wait until the holder is done.
+   * Unlike the other methods this one waits; FINALIZE uses it so two FINALIZEs of one media never assemble at once.
+   */
+  readonly withMediaLock: (id: string) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   readonly createPost: (post: Omit<PostRecord, "id" | "createdAt" | "deleted">) => Effect.Effect<PostRecord>
   readonly getPost: (id: string) => Effect.Effect<PostRecord | undefined>
   readonly listPosts: Effect.Effect<ReadonlyArray<PostRecord>>

@@ -56,6 +56,8 @@ const makeStore = (options: StoreOptions) =>
     )
     const modeByMedia = new Map<string, ProcessingMode>()
     const forced = new Map<string, FailedOutcome>()
+    /** Per-media locks, each kept while someone holds or waits for it. */
+    const locks = new Map<string, { readonly semaphore: Effect.Semaphore; users: number }>()
     let defaultMode = options.defaultProcessing
     let lastMs = 0n
     let seq = 0n
@@ -131,6 +133,25 @@ const makeStore = (options: StoreOptions) =>
         }),
       segmentPath: (id, index) => path.join(mediaDir(id), `segment-${index}`),
       filePath: (id) => path.join(mediaDir(id), "file"),
+      withMediaLock: (id) => (self) =>
+        Effect.acquireUseRelease(
+          // one synchronous step: two fibers cannot both create a lock for the same id
+          Effect.sync(() => {
+            let entry = locks.get(id)
+            if (entry === undefined) {
+              entry = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
+              locks.set(id, entry)
+            }
+            entry.users += 1
+            return entry
+          }),
+          (entry) => entry.semaphore.withPermits(1)(self),
+          (entry) =>
+            Effect.sync(() => {
+              entry.users -= 1
+              if (entry.users === 0 && locks.get(id) === entry) locks.delete(id)
+            })
+        ),
       createPost: (input) =>
         Effect.gen(function*() {
           const id = yield* nextId
