@@ -332,7 +332,7 @@ const checkProcessing = (media: MediaResponse): Effect.Effect<MediaResponse, XEr
 export const initialize: (
   request: typeof InitializeRequest.Encoded,
   options?: CallOptions
-) => Effect.Effect<InitializeResponse, XError.RequestError, XClient> = Effect.fn("MediaV1.initialize")(
+) => Effect.Effect<InitializeResponse, XError.V1RequestError, XClient> = Effect.fn("MediaV1.initialize")(
   function*(request: typeof InitializeRequest.Encoded, options?: CallOptions) {
     const name = "MediaV1.initialize"
     const valid = yield* Endpoint.validate(name, InitializeRequest, request)
@@ -347,7 +347,7 @@ export const initialize: (
       fields.push(["additional_owners", valid.additional_owners.join(",")])
     }
     if (valid.shared !== undefined) fields.push(["shared", String(valid.shared)])
-    return yield* Endpoint.execute({
+    return yield* Endpoint.executeV1({
       name,
       method: "POST",
       route: "/1.1/media/upload.json?command=INIT",
@@ -371,7 +371,7 @@ export const initialize: (
 export const append: (
   request: typeof AppendRequest.Encoded,
   options?: CallOptions
-) => Effect.Effect<void, XError.RequestError, XClient> = Effect.fn("MediaV1.append")(
+) => Effect.Effect<void, XError.V1RequestError, XClient> = Effect.fn("MediaV1.append")(
   function*(request: typeof AppendRequest.Encoded, options?: CallOptions) {
     const name = "MediaV1.append"
     const valid = yield* Endpoint.validate(name, AppendRequest, request)
@@ -396,7 +396,7 @@ export const append: (
 export const finalize: (
   mediaId: Ids.MediaId | string,
   options?: CallOptions
-) => Effect.Effect<FinalizeResponse, XError.RequestError | XError.ProcessingFailed, XClient> = Effect.fn(
+) => Effect.Effect<FinalizeResponse, XError.V1RequestError | XError.ProcessingFailed, XClient> = Effect.fn(
   "MediaV1.finalize"
 )(function*(mediaId: Ids.MediaId | string, options?: CallOptions) {
   const name = "MediaV1.finalize"
@@ -404,7 +404,7 @@ export const finalize: (
   yield* requireOAuth1(name)
   yield* Effect.annotateCurrentSpan({ "xmedia.media_id": valid })
   const fields: ReadonlyArray<readonly [string, string]> = [["command", "FINALIZE"], ["media_id", valid]]
-  const response = yield* Endpoint.execute({
+  const response = yield* Endpoint.executeV1({
     name,
     method: "POST",
     route: "/1.1/media/upload.json?command=FINALIZE",
@@ -429,14 +429,14 @@ export const finalize: (
 export const status: (
   mediaId: Ids.MediaId | string,
   options?: CallOptions
-) => Effect.Effect<StatusResponse, XError.RequestError | XError.ProcessingFailed, XClient> = Effect.fn(
+) => Effect.Effect<StatusResponse, XError.V1RequestError | XError.ProcessingFailed, XClient> = Effect.fn(
   "MediaV1.status"
 )(function*(mediaId: Ids.MediaId | string, options?: CallOptions) {
   const name = "MediaV1.status"
   const valid = yield* Endpoint.validate(name, Ids.MediaId, mediaId, "media_id")
   yield* requireOAuth1(name)
   yield* Effect.annotateCurrentSpan({ "xmedia.media_id": valid })
-  const response = yield* Endpoint.execute({
+  const response = yield* Endpoint.executeV1({
     name,
     method: "GET",
     route: "/1.1/media/upload.json?command=STATUS",
@@ -461,7 +461,7 @@ export const status: (
 export const upload: (
   request: typeof UploadRequest.Encoded,
   options?: CallOptions
-) => Effect.Effect<UploadResponse, XError.RequestError | XError.ProcessingFailed, XClient> = Effect.fn(
+) => Effect.Effect<UploadResponse, XError.V1RequestError | XError.ProcessingFailed, XClient> = Effect.fn(
   "MediaV1.upload"
 )(function*(request: typeof UploadRequest.Encoded, options?: CallOptions) {
   const name = "MediaV1.upload"
@@ -472,7 +472,7 @@ export const upload: (
   if (valid.additional_owners !== undefined && valid.additional_owners.length > 0) {
     fields.push(["additional_owners", valid.additional_owners.join(",")])
   }
-  const response = yield* Endpoint.execute({
+  const response = yield* Endpoint.executeV1({
     name,
     method: "POST",
     route: "/1.1/media/upload.json",
@@ -496,8 +496,8 @@ const jsonCall = <I>(options: {
   readonly mediaId: string
   readonly body: I
   readonly retry: Retry.Policy | undefined
-}): Effect.Effect<void, XError.RequestError, XClient> =>
-  Effect.asVoid(Endpoint.execute({
+}): Effect.Effect<void, XError.V1RequestError, XClient> =>
+  Effect.asVoid(Endpoint.executeV1({
     name: options.name,
     method: "POST",
     route: options.route,
@@ -521,7 +521,7 @@ const jsonCall = <I>(options: {
 export const createMetadata: (
   request: typeof MetadataCreateRequest.Encoded,
   options?: CallOptions
-) => Effect.Effect<void, XError.RequestError, XClient> = Effect.fn("MediaV1.createMetadata")(
+) => Effect.Effect<void, XError.V1RequestError, XClient> = Effect.fn("MediaV1.createMetadata")(
   function*(request: typeof MetadataCreateRequest.Encoded, options?: CallOptions) {
     const name = "MediaV1.createMetadata"
     const valid = yield* Endpoint.validate(name, MetadataCreateRequest, request)
@@ -546,7 +546,7 @@ export const createMetadata: (
 export const createSubtitles: (
   request: typeof SubtitlesCreateRequest.Encoded,
   options?: CallOptions
-) => Effect.Effect<void, XError.RequestError, XClient> = Effect.fn("MediaV1.createSubtitles")(
+) => Effect.Effect<void, XError.V1RequestError, XClient> = Effect.fn("MediaV1.createSubtitles")(
   function*(request: typeof SubtitlesCreateRequest.Encoded, options?: CallOptions) {
     const name = "MediaV1.createSubtitles"
     const valid = yield* Endpoint.validate(name, SubtitlesCreateRequest, request)
@@ -571,7 +571,7 @@ export const createSubtitles: (
 export const deleteSubtitles: (
   request: typeof SubtitlesDeleteRequest.Encoded,
   options?: CallOptions
-) => Effect.Effect<void, XError.RequestError, XClient> = Effect.fn("MediaV1.deleteSubtitles")(
+) => Effect.Effect<void, XError.V1RequestError, XClient> = Effect.fn("MediaV1.deleteSubtitles")(
   function*(request: typeof SubtitlesDeleteRequest.Encoded, options?: CallOptions) {
     const name = "MediaV1.deleteSubtitles"
     const valid = yield* Endpoint.validate(name, SubtitlesDeleteRequest, request)

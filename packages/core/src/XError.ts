@@ -524,6 +524,18 @@ export type RequestError = HttpFailure | InvalidInput | AppOnlyNotAllowed
 export type PostCreateError = Exclude<RequestError, UnexpectedResponse> | PostMayExist
 
 /**
+ * What a v1.1 call (`MediaV1.*`) can fail with: `RequestError` without what only v2 or OAuth 2.0 produce
+ * (`TokenRefreshFailed`, `UsageCapped`, `ClientForbidden`, `UnsupportedAuthentication`,
+ * `NotAuthorizedForResource`): v1.1 takes OAuth 1.0a only, and its error bodies are v1.1's codes.
+ *
+ * @since 0.1.0
+ */
+export type V1RequestError = Exclude<
+  RequestError,
+  TokenRefreshFailed | UsageCapped | ClientForbidden | UnsupportedAuthentication | NotAuthorizedForResource
+>
+
+/**
  * What a read that needs no user (`MediaLookup.byKey`/`byKeys`, `Posts.get`/`byUser`: an app-only bearer token
  * works) can fail with: `RequestError` without `AppOnlyNotAllowed`.
  *

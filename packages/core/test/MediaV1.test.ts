@@ -68,6 +68,11 @@ describe("MediaV1.initialize", () => {
       const init = yield* MediaV1.initialize({ total_bytes: 11065, media_type: "image/jpeg" })
       assert.strictEqual(init.media_id_string, "710511363345354753")
       assert.deepStrictEqual(init.image, { image_type: "image/jpeg", w: 800, h: 320 })
+      // compile-time: v1.1's error type leaves out what only OAuth 2.0 or v2 produce
+      // @ts-expect-error TokenRefreshFailed is not in MediaV1's error type (v1.1 takes OAuth 1.0a only)
+      void Effect.catchTag(MediaV1.status("1"), "TokenRefreshFailed", () => Effect.void)
+      // @ts-expect-error UsageCapped is a v2 problem, not among v1.1's error codes
+      void Effect.catchTag(MediaV1.initialize({ total_bytes: 1, media_type: "image/png" }), "UsageCapped", () => Effect.void)
     }).pipe(Effect.provide(fake.layer))
   })
 

@@ -135,7 +135,8 @@ export const decodeSuccess = <A, I>(
   endpoint: string,
   schema: Schema.Schema<A, I>,
   status: number,
-  text: string
+  text: string,
+  problems = true
 ): Effect.Effect<A, XError.UnexpectedResponse | XError.HttpFailure> => {
   const json = text.trim() === "" ? Option.some<unknown>({}) : parseJson(text)
   if (Option.isNone(json)) {
@@ -146,7 +147,7 @@ export const decodeSuccess = <A, I>(
   const decoded = decoderOf(schema)(json.value)
   if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
   return Effect.fail(
-    problemOnly(endpoint, status, json.value) ??
+    (problems ? problemOnly(endpoint, status, json.value) : undefined) ??
       new XError.UnexpectedResponse({ endpoint, status, body: excerpt(text), issue: issueOf(decoded.left) })
   )
 }
@@ -278,7 +279,8 @@ export const execute = <A, I>(
     /** A 2xx decoded with the endpoint schema, anything else mapped to the XError family. */
     const outcome = ({ response, text }: Exchange, now: number): Effect.Effect<A, XError.RequestError> => {
       if (response.status >= 200 && response.status < 300) {
-        return decodeSuccess(definition.name, definition.success, response.status, text)
+        // v2 problem lists are read on v2 only (an endpoint with its own error mapper, v1.1, never sends them)
+        return decodeSuccess(definition.name, definition.success, response.status, text, definition.mapError === undefined)
       }
       const headers = headersOf(response)
       const custom = definition.mapError?.({ status: response.status, headers, text, now })
@@ -343,6 +345,18 @@ export const execute = <A, I>(
 export const executeRead = <A, I>(
   definition: Definition<A, I> & { readonly userContext: false }
 ): Effect.Effect<A, XError.ReadError, XClient> => execute(definition) as Effect.Effect<A, XError.ReadError, XClient>
+
+/**
+ * `execute` for a v1.1 endpoint (its own error mapper, `internal/v1Upload.ts`, always answers): the mapper builds
+ * only v1.1's errors, OAuth 2.0 never reaches v1.1 (refused before) so no token refresh happens, and v2 problem
+ * lists are not read; the type says so (`XError.V1RequestError`).
+ *
+ * @internal
+ */
+export const executeV1 = <A, I>(
+  definition: Definition<A, I> & { readonly mapError: NonNullable<Definition<A, I>["mapError"]> }
+): Effect.Effect<A, XError.V1RequestError, XClient> =>
+  execute(definition) as Effect.Effect<A, XError.V1RequestError, XClient>
 
 /**
  * Validates input with a schema before any network call; the first issue becomes `XError.InvalidInput` naming the

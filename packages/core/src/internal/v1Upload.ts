@@ -77,10 +77,10 @@ export const appendFramed = (
   body: Uint8Array | HttpBody.HttpBody,
   contentType: string,
   retry?: Retry.Policy
-): Effect.Effect<{}, XError.RequestError, XClient> =>
+): Effect.Effect<{}, XError.V1RequestError, XClient> =>
   Effect.zipRight(
     requireOAuth1("MediaV1.append"),
-    Endpoint.execute({
+    Endpoint.executeV1({
       name: "MediaV1.append",
       method: "POST",
       route: "/1.1/media/upload.json?command=APPEND",
