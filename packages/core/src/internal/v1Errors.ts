@@ -14,6 +14,7 @@ import { excerpt, parseJson } from "./text.js"
 
 /** One `{code, message}` entry of a v1.1 `errors` list. */
 export const V1ErrorItem = Schema.Struct({ code: Schema.Number, message: Schema.String })
+/** One `{code, message}` entry, decoded. */
 export type V1ErrorItem = typeof V1ErrorItem.Type
 
 /** `{"errors":[{code,message}, ...]}` */
