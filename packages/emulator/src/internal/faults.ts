@@ -14,7 +14,7 @@
  * @internal
  */
 import { Clock, Context, Effect, FiberRef, Layer, Option, Schema } from "effect"
-import type { ApiSurface } from "./context.js"
+import type { ApiSurface, RequestInfoData } from "./context.js"
 import type { FailedOutcome } from "./state/State.js"
 
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
@@ -127,6 +127,17 @@ export interface FaultSubject {
   readonly userId?: string | undefined
   readonly mediaId?: string | undefined
 }
+
+/** The fault subject of a routed request (its `RequestInfo`). @internal */
+export const subjectOf = (info: RequestInfoData): FaultSubject => ({
+  operation: info.operation,
+  route: info.route,
+  path: info.path,
+  method: info.method,
+  api: info.api,
+  userId: info.userId,
+  mediaId: info.mediaId
+})
 
 /** An injected fault. @internal */
 export interface Applied {

@@ -29,6 +29,7 @@ import {
   type FaultSubject,
   Faults,
   injectedFailure,
+  subjectOf,
   usageCappedBody
 } from "./faults.js"
 import { peekedLength } from "./routes/body.js"
@@ -43,18 +44,7 @@ export const currentSubject: Effect.Effect<FaultSubject, never, HttpServerReques
   function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const info = yield* Effect.serviceOption(RequestInfo)
-    if (Option.isSome(info)) {
-      const i = yield* info.value.get
-      return {
-        operation: i.operation,
-        route: i.route,
-        path: i.path,
-        method: i.method,
-        api: i.api,
-        userId: i.userId,
-        mediaId: i.mediaId
-      }
-    }
+    if (Option.isSome(info)) return subjectOf(yield* info.value.get)
     const path = new URL(request.url, "http://emulator.local").pathname
     return { operation: "unknown", route: path, path, method: request.method, api: surfaceOf(path) }
   }

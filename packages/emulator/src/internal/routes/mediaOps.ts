@@ -10,7 +10,7 @@ import { Ids } from "@xmedia/core"
 import { Clock, Data, Effect, Option, Schema, Stream } from "effect"
 import * as crypto from "node:crypto"
 import { RequestInfo, setMediaId } from "../context.js"
-import { type FaultSubject, Faults, injectedFailure } from "../faults.js"
+import { type FaultSubject, Faults, injectedFailure, subjectOf } from "../faults.js"
 import * as Processing from "../processing.js"
 import { family, probe, type ProbeResult, sniff } from "../probe.js"
 import type { MediaRecord, ProcessingOutcome, ProcessingRecord } from "../state/State.js"
@@ -57,15 +57,9 @@ const mediaSubject = (id: string, userId: string | undefined) =>
     const info = yield* Effect.serviceOption(RequestInfo)
     if (Option.isNone(info)) return { mediaId: id, userId }
     const i = yield* info.value.get
-    return {
-      operation: i.operation,
-      route: i.route,
-      path: i.path,
-      method: i.method,
-      api: i.api,
-      userId: userId ?? i.userId,
-      mediaId: id
-    } satisfies Partial<FaultSubject> & { readonly mediaId: string }
+    return { ...subjectOf(i), userId: userId ?? i.userId, mediaId: id } satisfies FaultSubject & {
+      readonly mediaId: string
+    }
   })
 
 /** The category X assumes when none is given: by MIME type. @internal */
