@@ -189,16 +189,20 @@ export const create: (
       // X answered 2xx (the post was most likely created) with a body that did not decode: its id is unknown (an
       // UnexpectedResponse only ever comes from a 2xx body)
       Effect.catchTag("UnexpectedResponse", (e) =>
-        Effect.fail(mayExist(`X answered HTTP ${e.status}, so the post was most likely created, with a body xmedia could not read`))),
+        Effect.fail(
+          mayExist(`X answered HTTP ${e.status}, so the post was most likely created, with a body xmedia could not read`)
+        )),
       // sent, and then no answer or a 5xx: X may have created it
       Effect.catchIf(
         (e) => !beforeThePost(e) && (e._tag === "ServerError" || (e._tag === "Transport" && e.sent)),
         (e) =>
-          Effect.fail(
-            mayExist(
-              e._tag === "ServerError" ? `HTTP ${e.status} from X` : `${e._tag === "Transport" ? e.reason : e._tag} after the request was sent`
-            )
-          )
+          Effect.fail(mayExist(
+            e._tag === "ServerError"
+              ? `HTTP ${e.status} from X`
+              : e._tag === "Transport"
+              ? `${e.reason} after the request was sent`
+              : e._tag
+          ))
       )
     )
   }
