@@ -332,7 +332,6 @@ const invalid = (field: string, message: string) => new XError.InvalidInput({ en
 
 type Operation = Retrying["operation"]
 
-/** `NotFound` for our own upload id (or X's "Not found" invalid-request) means the id expired or never existed. */
 /** A failure after which the request may still have been applied by X: sent, then no answer, or a 5xx. */
 const mayHaveApplied = (e: XError.XError): boolean =>
   (e._tag === "Transport" && e.sent) || e._tag === "ServerError"
@@ -341,6 +340,18 @@ const mayHaveApplied = (e: XError.XError): boolean =>
 const isRefusal = (e: XError.XError): boolean =>
   e._tag === "InvalidRequest" || e._tag === "ApiError" || e._tag === "NotFound" || e._tag === "Forbidden"
 
+/**
+ * A STATUS answer that shows the media was finalized: a processing state past `uploading`, or what only a
+ * finalized media carries (its size, its image or video facts). An answer with none of them proves nothing.
+ */
+const showsFinalized = (media: MediaUpload.FinalizeResponse["data"]): boolean => {
+  const state = media.processing_info?.state
+  return state !== undefined
+    ? state !== "uploading"
+    : media.size !== undefined || media.image !== undefined || media.video !== undefined
+}
+
+/** `NotFound` for our own upload id (or X's "Not found" invalid-request) means the id expired or never existed. */
 const expiredIfUnknown = (mediaId: Ids.MediaId, endpoint: string) =>
 <A, E extends { readonly _tag: string }, R>(
   effect: Effect.Effect<A, E, R>
@@ -752,9 +763,7 @@ const upload = Effect.fn("Uploader.uploadFile")(function*<E, R>(source: Source<E
         api.status(mediaId, { retry: Retry.none }).pipe(
           // STATUS's own answer wins when it says processing failed; any other failure leaves the refusal standing
           Effect.catchIf((e) => e._tag !== "ProcessingFailed", () => Effect.fail(refused)),
-          Effect.flatMap((answer) =>
-            answer.data.processing_info?.state !== "uploading" ? Effect.succeed(answer) : Effect.fail(refused)
-          )
+          Effect.flatMap((answer) => showsFinalized(answer.data) ? Effect.succeed(answer) : Effect.fail(refused))
         )
     ),
     expiredIfUnknown(mediaId, label("finalize"))

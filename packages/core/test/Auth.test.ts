@@ -37,6 +37,24 @@ describe("Auth: OAuth 2.0 refresh", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("the Basic credentials are form-encoded first (RFC 6749 2.3.1), so a secret with + or % reaches X as itself", () => {
+    const auth = Auth.oauth2User({
+      accessToken: Redacted.make(secrets.accessToken),
+      refreshToken: Redacted.make(secrets.refreshToken),
+      clientId: "client id",
+      clientSecret: Redacted.make("s3cr+t%41"),
+      expiresAt: new Date(30_000)
+    })
+    const fake = fakeClient((r) => isToken(r) ? tokenReply : me, { auth })
+    return Effect.gen(function*() {
+      yield* Users.me()
+      const basic = atob(fake.requests[0].headers["authorization"]!.slice("Basic ".length))
+      assert.strictEqual(basic, "client+id:s3cr%2Bt%2541")
+      const [id, secret] = basic.split(":").map((part) => new URLSearchParams(`v=${part}`).get("v"))
+      assert.deepStrictEqual([id, secret], ["client id", "s3cr+t%41"])
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("an interrupted caller does not lose the rotated refresh token: the refresh ends, is kept, onRefresh is told", () => {
     const refreshes: Array<Auth.RefreshedTokens> = []
     const auth = Auth.oauth2User({

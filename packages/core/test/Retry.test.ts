@@ -283,6 +283,18 @@ describe("Posts.create is never retried blindly", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
+  it.effect("a 201 holding only a problem list (even a rate limit) is PostMayExist, never retried into a second post", () => {
+    const fake = fakeClient(() => ({
+      status: 201,
+      body: { errors: [{ title: "Too Many Requests", type: "https://api.x.com/2/problems/rate-limit-exceeded" }] }
+    }))
+    return Effect.gen(function*() {
+      const e = yield* Effect.flip(Posts.create({ text: "hi" }))
+      assert.strictEqual(e._tag, "PostMayExist")
+      assert.strictEqual(fake.requests.length, 1)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
   it.effect("a 201 whose body does not decode -> PostMayExist (the post was most likely created), one request", () => {
     const fake = fakeClient(() => ({ status: 201, body: { data: { text: "no id here" } } }), { retry: { default: Retry.standard } })
     return Effect.gen(function*() {

@@ -436,6 +436,13 @@ describe("Uploader: a FINALIZE that may have gone through", () => {
       }).pipe(Effect.provide(resumed.layer))
       assert.strictEqual(done.mediaId, MEDIA_ID)
       assert.deepStrictEqual(kinds(resumed.requests), ["finalize", "status"])
+      // a STATUS that shows nothing of a finalized media (no state, size, image or video) proves nothing
+      const bare = xWith([refused], { status: 200, body: { data: { id: MEDIA_ID, media_key: `7_${MEDIA_ID}` } } })
+      const stands = yield* Effect.flip(Uploader.uploadFile(mp4, {
+        retry: noBackoff,
+        resume: { mediaId: MEDIA_ID, chunkSize: 4 * 1024 * 1024, acknowledgedSegments: [0] }
+      }).pipe(Effect.provide(bare.layer)))
+      assert.strictEqual(stands._tag, "InvalidRequest")
       // refused at once: nothing was ambiguous, so no STATUS
       const plain = xWith([refused], { status: 500, raw: "" })
       const plainError = yield* Effect.flip(Uploader.uploadFile(mp4, { retry: noBackoff }).pipe(Effect.provide(plain.layer)))

@@ -68,6 +68,9 @@ export const makeAuthorizer = (credentials: Auth.Credentials, env: AuthorizerEnv
 
 const ENDPOINT = "Auth.refresh"
 
+/** `application/x-www-form-urlencoded` encoding of one value. */
+const formEncode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2)
+
 /**
  * One `POST /2/oauth2/token` exchange: the new state, or why not. A token endpoint that cannot be reached, times out
  * or has a server error is `Transport` / `ServerError` (transient: the refresh token is still good, a retry may
@@ -93,7 +96,12 @@ const exchangeToken = (
       })
     )
     if (credentials.clientSecret !== undefined) {
-      request = HttpClientRequest.basicAuth(request, clientId, Redacted.value(credentials.clientSecret))
+      // RFC 6749 §2.3.1: each part form-encoded before Basic's base64 (a secret with `+` or `%` stays itself)
+      request = HttpClientRequest.basicAuth(
+        request,
+        formEncode(clientId),
+        formEncode(Redacted.value(credentials.clientSecret))
+      )
     }
     const response = yield* env.httpClient.execute(request).pipe(
       Effect.mapError((e) => Errors.fromRequestError(ENDPOINT, e))

@@ -279,8 +279,15 @@ export const execute = <A, I>(
     /** A 2xx decoded with the endpoint schema, anything else mapped to the XError family. */
     const outcome = ({ response, text }: Exchange, now: number): Effect.Effect<A, XError.RequestError> => {
       if (response.status >= 200 && response.status < 300) {
-        // v2 problem lists are read on v2 only (an endpoint with its own error mapper, v1.1, never sends them)
-        return decodeSuccess(definition.name, definition.success, response.status, text, definition.mapError === undefined)
+        // a 2xx holding only X's problem list is read as its error on v2 reads only: a write answered 2xx may have
+        // been applied (Posts.create makes an undecodable 2xx PostMayExist), and v1.1 never sends v2 problems
+        return decodeSuccess(
+          definition.name,
+          definition.success,
+          response.status,
+          text,
+          definition.mapError === undefined && definition.method === "GET"
+        )
       }
       const headers = headersOf(response)
       const custom = definition.mapError?.({ status: response.status, headers, text, now })
