@@ -22,7 +22,7 @@
 import { HttpBody, HttpClientRequest } from "@effect/platform"
 import { Effect, Encoding, Schema } from "effect"
 import * as Ids from "./Ids.js"
-import { MAX_SEGMENT_BYTES } from "./internal/chunks.js"
+import { AppendBytes } from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Multipart from "./internal/multipart.js"
 import * as Preflight from "./Preflight.js"
@@ -166,15 +166,7 @@ export const AppendRequest = Schema.Struct({
   segment_index: Schema.Int.pipe(
     Schema.between(0, 999, { message: () => "segment_index must be an integer from 0 to 999" })
   ),
-  media: Schema.Uint8ArrayFromSelf.pipe(
-    Schema.filter((bytes) =>
-      bytes.byteLength === 0
-        ? "an APPEND chunk must hold at least one byte"
-        : bytes.byteLength <= MAX_SEGMENT_BYTES ||
-          `an APPEND chunk must be at most 5 MB (${MAX_SEGMENT_BYTES} bytes; X: "must be <= 5 MB"), ` +
-            `this one is ${bytes.byteLength}: use smaller chunks`
-    )
-  ),
+  media: AppendBytes,
   encoding: Schema.optional(Schema.Literal("multipart", "base64"))
 })
 /** @since 0.1.0 */

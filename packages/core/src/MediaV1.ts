@@ -31,6 +31,7 @@
 import { HttpBody, HttpClientRequest } from "@effect/platform"
 import { Effect, Encoding, Schema } from "effect"
 import * as Ids from "./Ids.js"
+import { AppendBytes } from "./internal/chunks.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Multipart from "./internal/multipart.js"
 import * as V1Errors from "./internal/v1Errors.js"
@@ -173,11 +174,7 @@ export const AppendRequest = Schema.Struct({
   segment_index: Schema.Int.pipe(
     Schema.between(0, 999, { message: () => "segment_index must be an integer from 0 to 999" })
   ),
-  media: Schema.Uint8ArrayFromSelf.pipe(
-    Schema.filter((bytes) => bytes.byteLength <= 5_000_000, {
-      message: () => "a v1.1 APPEND chunk must be at most 5 MB (X: \"It must be <= 5 MB\"); use smaller chunks"
-    })
-  ),
+  media: AppendBytes,
   encoding: Schema.optional(Schema.Literal("multipart", "base64"))
 })
 /** @since 0.1.0 */

@@ -126,7 +126,7 @@ describe("MediaV1.append", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 
-  it.effect("refuses a segment index out of 0..999 and an oversize chunk without a request", () => {
+  it.effect("refuses a segment index out of 0..999, an oversize chunk and an empty one without a request", () => {
     const fake = v1Client(() => ({ status: 204 }))
     return Effect.gen(function*() {
       const index = yield* Effect.flip(MediaV1.append({ media_id: "1", segment_index: 1000, media: new Uint8Array(1) }))
@@ -137,6 +137,9 @@ describe("MediaV1.append", () => {
       )
       assert.strictEqual(big._tag, "InvalidInput")
       assert.include(big.message, "5 MB")
+      const empty = yield* Effect.flip(MediaV1.append({ media_id: "1", segment_index: 0, media: new Uint8Array(0) }))
+      assert.strictEqual(empty._tag === "InvalidInput" && empty.field, "media")
+      assert.include(empty.message, "at least one byte")
       assert.strictEqual(fake.requests.length, 0)
     }).pipe(Effect.provide(fake.layer))
   })

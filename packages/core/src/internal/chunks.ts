@@ -4,6 +4,7 @@
  * @internal
  */
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 
 /** X's `segment_index` runs 0..999. @internal */
 export const MAX_SEGMENTS = 1000
@@ -13,6 +14,19 @@ export const MAX_SEGMENTS = 1000
  * meaning (a 5 MiB chunk drew an HTTP 431 on v2 in one third-party report, research §11.9). @internal
  */
 export const MAX_SEGMENT_BYTES = 5_000_000
+
+/**
+ * The bytes of one APPEND (v2 and v1.1): 1 byte to `MAX_SEGMENT_BYTES`, checked before anything is sent. @internal
+ */
+export const AppendBytes = Schema.Uint8ArrayFromSelf.pipe(
+  Schema.filter((bytes) =>
+    bytes.byteLength === 0
+      ? "an APPEND chunk must hold at least one byte"
+      : bytes.byteLength <= MAX_SEGMENT_BYTES ||
+        `an APPEND chunk must be at most 5 MB (${MAX_SEGMENT_BYTES} bytes; X: "must be <= 5 MB"), ` +
+          `this one is ${bytes.byteLength}: use smaller chunks`
+  )
+)
 
 /** 4 MiB, as X's own Python samples use. @internal */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
