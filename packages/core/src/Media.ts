@@ -334,9 +334,7 @@ const inCallerTerms = (endpoint: string, fields: Readonly<Record<string, string>
       : e)
 
 const normalizeLanguage = (endpoint: string, language: string) =>
-  SubtitleFile.normalizeLanguage(language).pipe(
-    Effect.mapError((e) => new XError.InvalidInput({ endpoint, field: "language", message: e.message }))
-  )
+  SubtitleFile.normalizeLanguage(language).pipe(inCallerTerms(endpoint, { language_code: "language" }))
 
 /**
  * Attaches an uploaded subtitle file to a video: `POST /2/media/subtitles` on v2, `POST

@@ -152,13 +152,6 @@ export interface CallOptions {
 }
 
 /**
- * A failure of a call made before the post was sent (the OAuth 2.0 token refresh, `Auth.refresh`): it certainly
- * created no post, so it is not `PostMayExist` (and `XError.isCertainlyNotApplied` lets it be retried).
- */
-const beforeThePost = (e: XError.XError): boolean =>
-  (e._tag === "ServerError" || e._tag === "Transport") && e.endpoint !== "Posts.create"
-
-/**
  * `POST /2/tweets`. Default policy `Retry.unappliedOnly()`; any policy given is restricted to failures that
  * created nothing. A 5xx, or a timeout/reset after the request was sent, fails with `XError.PostMayExist`
  * (carrying the text and media ids): look for the post with `byUser` before posting again.
@@ -192,9 +185,10 @@ export const create: (
         Effect.fail(
           mayExist(`X answered HTTP ${e.status}, so the post was most likely created, with a body xmedia could not read`)
         )),
-      // sent, and then no answer or a 5xx: X may have created it
+      // sent, and then no answer or a 5xx: X may have created it (not so a failure that certainly changed nothing,
+      // such as the token refresh before the post)
       Effect.catchIf(
-        (e) => !beforeThePost(e) && (e._tag === "ServerError" || (e._tag === "Transport" && e.sent)),
+        (e) => (e._tag === "ServerError" || e._tag === "Transport") && !XError.isCertainlyNotApplied(e),
         (e) =>
           Effect.fail(mayExist(
             e._tag === "ServerError"

@@ -20,6 +20,7 @@ import { HttpClient } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Ref } from "effect"
 import * as Auth from "./Auth.js"
 import { makeAuthorizer } from "./internal/auth.js"
+import * as Deadline from "./internal/deadline.js"
 import type * as RateLimit from "./RateLimit.js"
 import type * as Retry from "./Retry.js"
 
@@ -117,10 +118,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
   Effect.gen(function*() {
     const requestTimeout = options.requestTimeout ?? "5 minutes"
     // a timeout that is not a positive duration fails every call with InvalidInput (the pipeline checks it)
-    const timeoutMs = Option.match(Duration.decodeUnknown(requestTimeout), {
-      onNone: () => Number.NaN,
-      onSome: Duration.toMillis
-    })
+    const timeoutMs = Deadline.millisOf(requestTimeout)
     const deadlines = Number.isFinite(timeoutMs) && timeoutMs > 0
       ? Option.getOrUndefined(yield* Effect.serviceOption(TransportDeadlines))
       : undefined

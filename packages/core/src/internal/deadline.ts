@@ -12,8 +12,15 @@
  *
  * @internal
  */
-import { Clock, Effect, Fiber, type Scope } from "effect"
+import { Clock, Duration, Effect, Fiber, Option, type Scope } from "effect"
 import { clockOf } from "./fiberClock.js"
+
+/**
+ * A timeout option in milliseconds: `Infinity` for none, `NaN` when it is not a duration (`"soon"`, `NaN`); 0 or
+ * less for the ones that cannot be met. @internal
+ */
+export const millisOf = (input: unknown): number =>
+  Option.match(Duration.decodeUnknown(input), { onNone: () => Number.NaN, onSome: Duration.toMillis })
 
 interface Entry {
   readonly deadline: number

@@ -11,7 +11,6 @@ import type { HttpClientResponse } from "@effect/platform"
 import { Headers, HttpClientRequest } from "@effect/platform"
 import {
   Context,
-  Duration,
   Effect,
   Either,
   Option,
@@ -183,31 +182,25 @@ const exchange = (
 const unlimited: Deadline.Deadlines = { within: (effect) => effect, hold: Effect.void }
 
 /**
- * The client's request timeout (one watcher per client; none when the timeout is infinite, or when the transport
- * enforces it: `XClient.TransportDeadlines`).
+ * What the pipeline derives once per client from its request timeout: the deadlines (one watcher per client; none
+ * when the timeout is infinite, or when the transport enforces it: `XClient.TransportDeadlines`), and the problem of
+ * a timeout that is not a positive duration (0, negative, NaN, a string that is no duration: every attempt would
+ * time out at once), which fails every call with `InvalidInput`.
  */
-const deadlinesOf = weakMemo((client: XClient["Type"]): Deadline.Deadlines => {
-  if (client.requestTimeoutByTransport) return unlimited
-  const ms = timeoutMsOf(client)
-  return Number.isFinite(ms) && ms > 0 ? Deadline.make(ms) : unlimited
-})
-
-/** The client's request timeout in milliseconds (`Infinity`: none), `NaN` when it is not a duration. */
-const timeoutMsOf = (client: XClient["Type"]): number =>
-  Option.match(Duration.decodeUnknown(client.requestTimeout), { onNone: () => Number.NaN, onSome: Duration.toMillis })
-
-/**
- * `InvalidInput` for a client whose `requestTimeout` is not a positive duration (0, negative, NaN, a string that is
- * no duration): every attempt would time out at once. Checked once per client.
- */
-const timeoutProblemOf = weakMemo((client: XClient["Type"]): { readonly message: string } | undefined => {
-  const ms = timeoutMsOf(client)
-  return ms > 0
-    ? undefined
-    : {
-      message: `requestTimeout must be a positive duration, e.g. "30 seconds" (Duration.infinity for none), got ` +
+const timeoutsOf = weakMemo((client: XClient["Type"]): {
+  readonly deadlines: Deadline.Deadlines
+  readonly problem: string | undefined
+} => {
+  const ms = Deadline.millisOf(client.requestTimeout)
+  if (!(ms > 0)) {
+    return {
+      deadlines: unlimited,
+      problem: `requestTimeout must be a positive duration, e.g. "30 seconds" (Duration.infinity for none), got ` +
         `${JSON.stringify(String(client.requestTimeout))}`
     }
+  }
+  const deadlines = client.requestTimeoutByTransport || !Number.isFinite(ms) ? unlimited : Deadline.make(ms)
+  return { deadlines, problem: undefined }
 })
 
 /**
@@ -216,7 +209,7 @@ const timeoutProblemOf = weakMemo((client: XClient["Type"]): { readonly message:
  */
 export const holdTimeouts: Effect.Effect<void, never, XClient | Scope.Scope> = Effect.flatMap(
   XClient,
-  (client) => deadlinesOf(client).hold
+  (client) => timeoutsOf(client).deadlines.hold
 )
 
 /** Keeps `authorization` among the redacted header names even if a caller replaced the list. @internal */
@@ -243,10 +236,10 @@ export const execute = <A, I>(
 ): Effect.Effect<A, XError.RequestError, XClient> =>
   Effect.withFiberRuntime<A, XError.RequestError, XClient>((fiber) => {
     const client = Context.unsafeGet(fiber.currentContext as Context.Context<XClient>, XClient)
-    const timeoutProblem = timeoutProblemOf(client)
-    if (timeoutProblem !== undefined) {
+    const timeouts = timeoutsOf(client)
+    if (timeouts.problem !== undefined) {
       return Effect.fail(
-        new XError.InvalidInput({ endpoint: definition.name, field: "requestTimeout", message: timeoutProblem.message })
+        new XError.InvalidInput({ endpoint: definition.name, field: "requestTimeout", message: timeouts.problem })
       )
     }
     const policy = resolvePolicy(client, definition)
@@ -262,7 +255,7 @@ export const execute = <A, I>(
       HttpClientRequest.prependUrl(baseUrl),
       HttpClientRequest.acceptJson
     )
-    const deadlines = deadlinesOf(client)
+    const deadlines = timeouts.deadlines
     const authContext = {
       endpoint: definition.name,
       userContext: definition.userContext,
